@@ -1,0 +1,19 @@
+import helmet from '@fastify/helmet';
+import { ConfigService } from '@nestjs/config';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { AllConfig } from './config/config.types.js';
+
+// Credentials and tokens are small; anything larger is refused (413) before it is parsed.
+const BODY_LIMIT_BYTES = 16 * 1024;
+
+/** The HTTP adapter, shared by `main.ts` and the e2e tests so both run the same server. */
+export function createHttpAdapter(): FastifyAdapter {
+  return new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: false });
+}
+
+/** What cannot be a provider: the route prefix and Fastify plugins. Called before `init()`/`listen()`. */
+export async function setUpApp(app: NestFastifyApplication): Promise<void> {
+  const { apiPrefix } = app.get(ConfigService<AllConfig, true>).get('app', { infer: true });
+  if (apiPrefix) app.setGlobalPrefix(apiPrefix);
+  await app.register(helmet);
+}

@@ -1,0 +1,48 @@
+/** The claims of an access token, as signed. `iat`, `exp`, `iss` and `aud` are set by the signer. */
+export interface AccessTokenClaims {
+  sub: string;
+  jti: string;
+  sid: string;
+  roles: string[];
+  /** Issue time in milliseconds, so a not-before mark set later in the same second still refuses this token. */
+  iat_ms: number;
+  iat: number;
+  exp: number;
+  iss: string;
+  aud: string;
+}
+
+/** The caller of a protected route, as the guard establishes it. */
+export interface Principal {
+  userId: string;
+  jti: string;
+  sessionId: string;
+  roles: string[];
+  issuedAtMs: number;
+  expiresAtMs: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/**
+ * The principal of a token whose signature, issuer, audience and expiry were already verified, or undefined when a
+ * claim is missing or malformed. Ids are checked strictly because they become parts of store keys.
+ */
+export function principalFromClaims(claims: Partial<AccessTokenClaims>): Principal | undefined {
+  const { sub, jti, sid, roles, iat, iat_ms: iatMs, exp } = claims;
+  if (typeof sub !== 'string' || !UUID.test(sub)) return undefined;
+  if (typeof jti !== 'string' || !UUID_V4.test(jti)) return undefined;
+  if (typeof sid !== 'string' || !UUID_V4.test(sid)) return undefined;
+  if (!Array.isArray(roles) || !roles.every((role) => typeof role === 'string')) return undefined;
+  if (!Number.isInteger(exp) || !Number.isInteger(iat) || !Number.isInteger(iatMs)) return undefined;
+  if (Math.floor((iatMs as number) / 1000) !== iat) return undefined;
+  return {
+    userId: sub,
+    jti,
+    sessionId: sid,
+    roles,
+    issuedAtMs: iatMs as number,
+    expiresAtMs: (exp as number) * 1000,
+  };
+}

@@ -1,0 +1,29 @@
+import { Transform } from 'class-transformer';
+import { IsAscii, IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+
+export const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_MAX_LENGTH = 128;
+
+// One spelling per mailbox: Unicode-compatible forms folded, surrounding blanks dropped, lower case.
+const normaliseEmail = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.normalize('NFKC').trim().toLowerCase() : value;
+
+export class LoginDto {
+  @Transform(normaliseEmail)
+  @IsString()
+  @MaxLength(254)
+  @IsAscii({ message: 'email must be plain ASCII' })
+  @IsEmail({ allow_utf8_local_part: false, require_tld: true, allow_ip_domain: false })
+  email: string;
+
+  @IsString()
+  @MaxLength(PASSWORD_MAX_LENGTH)
+  password: string;
+}
+
+export class RegisterDto extends LoginDto {
+  @IsString()
+  @MinLength(PASSWORD_MIN_LENGTH)
+  @MaxLength(PASSWORD_MAX_LENGTH)
+  declare password: string;
+}

@@ -1,0 +1,31 @@
+import { Injectable, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { IS_PUBLIC_KEY } from '../../common/decorators/public.decorator.js';
+import { InvalidTokenException } from '../../common/errors/invalid-token.exception.js';
+import type { Principal } from '../access-token-claims.js';
+
+/** Deny by default: every route needs a valid, unrevoked bearer token unless it is marked `@Public()`. */
+@Injectable()
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  override canActivate(context: ExecutionContext) {
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]);
+    return isPublic ? true : super.canActivate(context);
+  }
+
+  override handleRequest<TUser = Principal>(error: unknown, principal: TUser | false, info: unknown): TUser {
+    if (error) throw error;
+    if (principal) return principal;
+    throw new InvalidTokenException(describeRejection(info));
+  }
+}
+
+function describeRejection(info: unknown): string {
+  if (info instanceof Error && info.name === 'TokenExpiredError') return 'The access token has expired';
+  if (info instanceof Error && info.message === 'No auth token') return 'A bearer token is required';
+  return 'The access token is invalid';
+}

@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { InvalidTokenException } from '../../common/errors/invalid-token.exception.js';
+import type { AllConfig } from '../../config/config.types.js';
+import { InjectRevocationStore, type RevocationStore } from '../../revocation/revocation-store.js';
+import { principalFromClaims, type AccessTokenClaims, type Principal } from '../access-token-claims.js';
+
+/**
+ * Verifies the bearer token strictly (pinned algorithm, issuer, audience, required expiry, clock tolerance), then
+ * asks the store, in one round trip, whether its jti, its session or its user's earlier tokens were revoked.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    config: ConfigService<AllConfig, true>,
+    @InjectRevocationStore() private readonly revocations: RevocationStore,
+  ) {
+    const jwt = config.get('jwt', { infer: true });
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      // jsonwebtoken accepts a KeyObject; passport-jwt's types only say string | Buffer.
+      secretOrKey: jwt.secretKey as unknown as Buffer,
+      algorithms: [jwt.algorithm],
+      issuer: jwt.issuer,
+      audience: jwt.audience,
+      ignoreExpiration: false,
+      jsonWebTokenOptions: { clockTolerance: jwt.clockToleranceSeconds },
+    });
+  }
+
+  async validate(claims: Partial<AccessTokenClaims>): Promise<Principal> {
+    const principal = principalFromClaims(claims);
+    if (!principal) throw new InvalidTokenException('The access token is missing a required claim');
+    const revoked = await this.revocations.isRevoked(principal);
+    if (revoked) throw new InvalidTokenException('The access token has been revoked');
+    return principal;
+  }
+}

@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { appConfig } from './app.config.js';
+import { validateEnv } from './env.validation.js';
+import { jwtConfig } from './jwt.config.js';
+import { redisConfig } from './redis.config.js';
+
+/** Loads `.env` (if any), validates the whole environment once at boot, and exposes typed namespaces. */
+@Module({
+  imports: [
+    ConfigModule.forRoot({
+      isGlobal: true,
+      cache: true,
+      load: [appConfig, jwtConfig, redisConfig],
+      // Validated for the error; the raw strings stay in process.env, where the namespaces read them.
+      validate: (raw) => {
+        validateEnv(raw);
+        return raw;
+      },
+    }),
+  ],
+})
+export class AppConfigModule {}

@@ -1,0 +1,10 @@
+import type { AppConfig } from './app.config.js';
+import type { JwtConfig } from './jwt.config.js';
+import type { RedisConfig } from './redis.config.js';
+
+/** Every config namespace, for `ConfigService<AllConfig, true>` with `{ infer: true }`. */
+export interface AllConfig {
+  app: AppConfig;
+  jwt: JwtConfig;
+  redis: RedisConfig;
+}

@@ -1,0 +1,122 @@
+import { existsSync } from 'node:fs';
+import { plainToInstance } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
+import { parseDurationSeconds } from './duration.js';
+import { weakSecretReason } from './secret-strength.js';
+
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+
+/** Raw environment, as the operator writes it. Defaults live here and nowhere else. */
+export class EnvironmentVariables {
+  @IsIn(NODE_ENVS)
+  NODE_ENV: (typeof NODE_ENVS)[number] = 'development';
+
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @IsString()
+  @Matches(/^$|^[A-Za-z0-9/_-]+$/, { message: 'API_PREFIX may hold only letters, digits, "/", "_" and "-"' })
+  API_PREFIX = '';
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'log';
+
+  @IsOptional()
+  @IsString()
+  JWT_SECRET?: string;
+
+  @IsString()
+  JWT_ACCESS_TTL = '15m';
+
+  @IsString()
+  JWT_ISSUER = 'revocable-jwt-api';
+
+  @IsString()
+  JWT_AUDIENCE = 'revocable-jwt-api';
+
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  JWT_CLOCK_TOLERANCE = 5;
+
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must look like redis://host:6379 or rediss://host:6380' })
+  REDIS_URL?: string;
+
+  @IsString()
+  @Matches(/^[A-Za-z0-9:_-]{0,32}$/, { message: 'REDIS_KEY_PREFIX may hold up to 32 of A-Z a-z 0-9 : _ -' })
+  REDIS_KEY_PREFIX = 'auth:';
+
+  @IsInt()
+  @Min(50)
+  @Max(10000)
+  REDIS_COMMAND_TIMEOUT_MS = 500;
+}
+
+/** Thrown when the environment cannot run the app; its message is the one line the operator reads. */
+export class ConfigValidationError extends Error {
+  override readonly name = 'ConfigValidationError';
+}
+
+const INT_FIELDS = ['PORT', 'JWT_CLOCK_TOLERANCE', 'REDIS_COMMAND_TIMEOUT_MS'];
+
+export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
+  const known = new Set(Object.keys(new EnvironmentVariables()).concat('JWT_SECRET', 'REDIS_URL'));
+  const present = Object.fromEntries(
+    Object.entries(raw).filter(([key, value]) => known.has(key) && value !== undefined && value !== ''),
+  );
+  for (const key of INT_FIELDS) {
+    if (typeof present[key] === 'string' && /^-?\d+$/.test(present[key])) present[key] = Number(present[key]);
+  }
+  const env = plainToInstance(EnvironmentVariables, present, { exposeDefaultValues: true });
+  const problems = validateSync(env, { skipMissingProperties: false }).flatMap(describe);
+
+  const secretProblem = weakSecretReason(env.JWT_SECRET);
+  if (secretProblem) {
+    problems.unshift(
+      `JWT_SECRET ${secretProblem}: set it to at least 32 random characters, e.g. JWT_SECRET="$(openssl rand -base64 48)"`,
+    );
+  }
+  if (parseDurationSeconds(env.JWT_ACCESS_TTL) === undefined) {
+    problems.push(`JWT_ACCESS_TTL must be a duration of at least 1s, like 900 or 15m (got "${env.JWT_ACCESS_TTL}")`);
+  }
+  if (env.NODE_ENV === 'production' && !env.REDIS_URL) {
+    problems.push('REDIS_URL must be set when NODE_ENV=production: the in-memory store loses every revocation on restart');
+  }
+  if (problems.length > 0) throw new ConfigValidationError(`Invalid configuration: ${problems.join('; ')}`);
+  return env;
+}
+
+/**
+ * Validates the environment (with `.env` from the working directory, if present, under it) before Nest starts,
+ * so a bad setting stops the process with one line instead of a stack trace.
+ */
+export function assertValidEnvironment(): void {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  readEnv();
+}
+
+/** The validated environment of this process; every config namespace is built from it. */
+export function readEnv(): EnvironmentVariables {
+  return validateEnv(process.env);
+}
+
+function describe(error: ValidationError): string[] {
+  return Object.values(error.constraints ?? {}).map((message) => `${error.property}: ${message}`);
+}

@@ -1,0 +1,34 @@
+import { Global, Module } from '@nestjs/common';
+import { ConditionalModule, ConfigService } from '@nestjs/config';
+import { RedisModule } from '@nestjs-modules/ioredis';
+import type { AllConfig } from '../config/config.types.js';
+import { isRedisConfigured } from '../config/redis.config.js';
+import { redisClientOptions } from './redis-client.options.js';
+import { RedisKeys } from './redis-keys.js';
+import { RedisLifecycle } from './redis-lifecycle.service.js';
+
+/** The Redis connection when `REDIS_URL` is set (none otherwise), and the key layout every Redis adapter shares. */
+@Global()
+@Module({
+  imports: [
+    ConditionalModule.registerWhen(
+      RedisModule.forRootAsync({
+        imports: [],
+        inject: [ConfigService],
+        useFactory: (config: ConfigService<AllConfig, true>) =>
+          redisClientOptions(config.get('redis', { infer: true })),
+      }),
+      isRedisConfigured,
+    ),
+  ],
+  providers: [
+    RedisLifecycle,
+    {
+      provide: RedisKeys,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<AllConfig, true>) => new RedisKeys(config.get('redis.keyPrefix', { infer: true })),
+    },
+  ],
+  exports: [RedisKeys],
+})
+export class RedisConnectionModule {}

@@ -1,0 +1,66 @@
+import type { Cluster, Redis } from 'ioredis';
+import { storeCall } from '../common/errors/store-unavailable.error.js';
+import type { RedisKeys } from '../redis/redis-keys.js';
+import type { RevocationStore, TokenIdentity } from './revocation-store.js';
+
+// A revoked jti or sid only needs to exist; "1" is a shared integer object in Redis, so the value costs no memory.
+const REVOKED = '1';
+
+// The not-before mark only ever moves forward, and its expiry only ever moves later.
+const RAISE_NOT_BEFORE = `
+local current = redis.call('GET', KEYS[1])
+if not current then
+  return redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
+end
+if tonumber(ARGV[1]) > tonumber(current) then
+  redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
+end
+redis.call('PEXPIREAT', KEYS[1], ARGV[2], 'GT')
+return 'OK'
+`;
+
+export class RedisRevocationStore implements RevocationStore {
+  constructor(
+    private readonly redis: Redis | Cluster,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  async isRevoked(token: TokenIdentity): Promise<boolean> {
+    const [jti, sid, notBefore] = await storeCall(() =>
+      this.redis.mget(
+        this.keys.revokedToken(token.userId, token.jti),
+        this.keys.revokedSession(token.userId, token.sessionId),
+        this.keys.notBefore(token.userId),
+      ),
+    );
+    return jti !== null || sid !== null || (notBefore !== null && token.issuedAtMs <= Number(notBefore));
+  }
+
+  async revokeTokenAndSession(token: TokenIdentity, tokenExpiresAtMs: number, sessionExpiresAtMs: number) {
+    const sessionKey = this.keys.revokedSession(token.userId, token.sessionId);
+    // One slot (same hash tag), one round trip, applied atomically; EXEC resolves once Redis acknowledged it.
+    await storeCall(async () =>
+      throwOnCommandError(
+        await this.redis
+          .multi()
+          .set(this.keys.revokedToken(token.userId, token.jti), REVOKED, 'PXAT', tokenExpiresAtMs, 'NX')
+          .set(sessionKey, REVOKED, 'PXAT', sessionExpiresAtMs, 'NX')
+          .pexpireat(sessionKey, sessionExpiresAtMs, 'GT')
+          .exec(),
+      ),
+    );
+  }
+
+  async revokeUserTokensIssuedBefore(userId: string, notBeforeMs: number, keepUntilMs: number) {
+    await storeCall(() =>
+      this.redis.eval(RAISE_NOT_BEFORE, 1, this.keys.notBefore(userId), String(notBeforeMs), String(keepUntilMs)),
+    );
+  }
+}
+
+/** MULTI/EXEC reports per-command errors inside its result instead of rejecting. */
+function throwOnCommandError(results: [Error | null, unknown][] | null): void {
+  if (results === null) throw new Error('transaction aborted');
+  const failed = results.find(([error]) => error !== null);
+  if (failed) throw failed[0];
+}
