@@ -18,6 +18,7 @@ export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShut
   constructor(@Optional() @InjectRedis() private readonly redis?: Redis) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    this.redis?.on('error', (error: Error) => this.reportError(error));
     if (!this.redis) {
       this.logger.warn('REDIS_URL is not set: using the in-memory store (one instance only; revocations are lost on restart)');
       return;
@@ -31,6 +32,16 @@ export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShut
       });
     });
     if (!ready) this.logger.error('Redis is not reachable yet: protected routes answer 503 until it is');
+  }
+
+  // ioredis emits an error for every failed reconnect attempt; one line per outage is enough for operators.
+  private lastErrorLoggedAt = 0;
+
+  private reportError(error: Error): void {
+    const now = Date.now();
+    if (now - this.lastErrorLoggedAt < 10_000) return;
+    this.lastErrorLoggedAt = now;
+    this.logger.error(`Redis connection error: ${error.message}`);
   }
 
   async onApplicationShutdown(): Promise<void> {

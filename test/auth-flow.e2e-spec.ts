@@ -1,0 +1,63 @@
+import { bearer, decodeClaims, login, register, signUp, uniqueEmail } from './support/auth-client.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+describe('register, login, me, logout (Redis)', () => {
+  let api: TestApp;
+
+  beforeAll(async () => {
+    api = await createTestApp();
+  });
+
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it('registers an account and answers with its public profile only', async () => {
+    const email = uniqueEmail();
+    const response = await api.http.post('/register').send({ email: `  ${email.toUpperCase()} `, password: 'long enough pw' }).expect(201);
+    expect(response.body).toEqual({ id: expect.any(String), email, createdAt: expect.any(String) });
+    expect(JSON.stringify(response.body)).not.toMatch(/password|hash/i);
+  });
+
+  it('logs in with an OAuth 2.0 token response', async () => {
+    const { email } = await register(api.http);
+    const response = await api.http.post('/login').send({ email, password: 'correct horse battery staple' }).expect(200);
+    expect(response.body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 900 });
+  });
+
+  it('returns the caller from GET /me', async () => {
+    const session = await signUp(api.http);
+    const response = await api.http.get('/me').set(bearer(session.accessToken)).expect(200);
+    expect(response.body).toEqual({ id: session.userId, email: session.email, createdAt: expect.any(String) });
+  });
+
+  it('rejects a token after its owner logged out', async () => {
+    const session = await signUp(api.http);
+    await api.http.post('/logout').set(bearer(session.accessToken)).expect(204);
+    const response = await api.http.get('/me').set(bearer(session.accessToken)).expect(401);
+    expect(response.headers['www-authenticate']).toBe(
+      'Bearer error="invalid_token", error_description="The access token has been revoked"',
+    );
+    expect(response.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'The access token has been revoked' });
+  });
+
+  it('keeps another login of the same user working after one logout', async () => {
+    const session = await signUp(api.http);
+    const other = await login(api.http, session.email);
+    await api.http.post('/logout').set(bearer(session.accessToken)).expect(204);
+    await api.http.get('/me').set(bearer(other)).expect(200);
+  });
+
+  it('stores the revoked jti with an expiry at the token expiry plus the clock tolerance', async () => {
+    const session = await signUp(api.http);
+    const claims = decodeClaims(session.accessToken) as { sub: string; jti: string; sid: string; exp: number };
+    await api.http.post('/logout').set(bearer(session.accessToken)).expect(204);
+
+    const jtiKey = `${api.keyPrefix}{${claims.sub}}:jti:${claims.jti}`;
+    const sidKey = `${api.keyPrefix}{${claims.sub}}:sid:${claims.sid}`;
+    const expectedExpiryMs = (claims.exp + 5) * 1000;
+    expect(await api.redis.get(jtiKey)).toBe('1');
+    expect(Math.abs((await api.redis.pexpiretime(jtiKey)) - expectedExpiryMs)).toBeLessThan(1000);
+    expect(Math.abs((await api.redis.pexpiretime(sidKey)) - expectedExpiryMs)).toBeLessThan(1000);
+  });
+});
