@@ -1,0 +1,51 @@
+import { ConfigValidationError, validateEnv } from './env.validation.js';
+
+const STRONG_SECRET = 'Zq3v9K1xW7pL2mN8bR4tY6uH0jF5gD2sA1cE9oI7';
+
+describe('validateEnv', () => {
+  it('applies the documented defaults', () => {
+    const env = validateEnv({ JWT_SECRET: STRONG_SECRET });
+    expect(env).toMatchObject({
+      NODE_ENV: 'development',
+      PORT: 3000,
+      JWT_ACCESS_TTL: '15m',
+      JWT_ISSUER: 'revocable-jwt-api',
+      JWT_AUDIENCE: 'revocable-jwt-api',
+      JWT_CLOCK_TOLERANCE: 5,
+      REDIS_KEY_PREFIX: 'auth:',
+    });
+    expect(env.REDIS_URL).toBeUndefined();
+  });
+
+  it.each([
+    ['missing', undefined, /JWT_SECRET is not set/],
+    ['short', 'tooShort123', /JWT_SECRET is shorter than 32 characters/],
+    ['a placeholder', 'change-me-please-0123456789abcdefghijkl', /JWT_SECRET looks like a placeholder/],
+    ['repetitive', 'a'.repeat(40), /JWT_SECRET has too few distinct characters/],
+  ])('refuses a %s JWT_SECRET with one line that says what to set', (_case, secret, reason) => {
+    expect(() => validateEnv({ JWT_SECRET: secret })).toThrow(ConfigValidationError);
+    expect(() => validateEnv({ JWT_SECRET: secret })).toThrow(reason);
+    expect(() => validateEnv({ JWT_SECRET: secret })).toThrow(/openssl rand/);
+  });
+
+  it('refuses the in-memory store in production', () => {
+    expect(() => validateEnv({ JWT_SECRET: STRONG_SECRET, NODE_ENV: 'production' })).toThrow(/REDIS_URL must be set/);
+  });
+
+  it.each([
+    ['JWT_ACCESS_TTL', 'soon'],
+    ['JWT_ACCESS_TTL', '0'],
+    ['PORT', 'eighty'],
+    ['JWT_CLOCK_TOLERANCE', '-1'],
+    ['REDIS_URL', 'localhost:6379'],
+    ['REDIS_KEY_PREFIX', 'has spaces'],
+    ['LOG_LEVEL', 'loud'],
+  ])('refuses %s=%s', (key, value) => {
+    expect(() => validateEnv({ JWT_SECRET: STRONG_SECRET, [key]: value })).toThrow(new RegExp(key));
+  });
+
+  it('accepts durations in seconds or with a unit', () => {
+    expect(validateEnv({ JWT_SECRET: STRONG_SECRET, JWT_ACCESS_TTL: '900' }).JWT_ACCESS_TTL).toBe('900');
+    expect(validateEnv({ JWT_SECRET: STRONG_SECRET, JWT_ACCESS_TTL: '1h' }).JWT_ACCESS_TTL).toBe('1h');
+  });
+});

@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import type { User } from '../user.js';
+import type { UsersRepository } from '../users-repository.js';
+
+function newUser(overrides: Partial<User> = {}): User {
+  return {
+    id: randomUUID(),
+    email: `${randomUUID()}@example.com`,
+    passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
+    createdAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+/** The behaviour every UsersRepository adapter must show; run once per adapter. */
+export function describeUsersRepositoryContract(name: string, createRepository: () => UsersRepository | Promise<UsersRepository>) {
+  describe(`${name} honours the UsersRepository contract`, () => {
+    let users: UsersRepository;
+
+    beforeEach(async () => {
+      users = await createRepository();
+    });
+
+    it('finds a created user by id and by email', async () => {
+      const user = newUser();
+      expect(await users.create(user)).toBe(true);
+      expect(await users.findById(user.id)).toEqual(user);
+      expect(await users.findByEmail(user.email)).toEqual(user);
+    });
+
+    it('refuses a second user with the same email and keeps the first', async () => {
+      const first = newUser();
+      const second = newUser({ email: first.email });
+      await users.create(first);
+      expect(await users.create(second)).toBe(false);
+      expect(await users.findByEmail(first.email)).toEqual(first);
+      expect(await users.findById(second.id)).toBeUndefined();
+    });
+
+    it('finds nothing for an unknown id or email', async () => {
+      expect(await users.findById(randomUUID())).toBeUndefined();
+      expect(await users.findByEmail('nobody@example.com')).toBeUndefined();
+    });
+  });
+}
