@@ -14,14 +14,20 @@ describe('register, login, me, logout (Redis)', () => {
 
   it('registers an account and answers with its public profile only', async () => {
     const email = uniqueEmail();
-    const response = await api.http.post('/register').send({ email: `  ${email.toUpperCase()} `, password: 'long enough pw' }).expect(201);
+    const response = await api.http
+      .post('/register')
+      .send({ email: `  ${email.toUpperCase()} `, password: 'long enough pw' })
+      .expect(201);
     expect(response.body).toEqual({ id: expect.any(String), email, createdAt: expect.any(String) });
     expect(JSON.stringify(response.body)).not.toMatch(/password|hash/i);
   });
 
   it('logs in with an OAuth 2.0 token response', async () => {
     const { email } = await register(api.http);
-    const response = await api.http.post('/login').send({ email, password: 'correct horse battery staple' }).expect(200);
+    const response = await api.http
+      .post('/login')
+      .send({ email, password: 'correct horse battery staple' })
+      .expect(200);
     expect(response.body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 900 });
   });
 
@@ -38,7 +44,11 @@ describe('register, login, me, logout (Redis)', () => {
     expect(response.headers['www-authenticate']).toBe(
       'Bearer error="invalid_token", error_description="The access token has been revoked"',
     );
-    expect(response.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'The access token has been revoked' });
+    expect(response.body).toEqual({
+      statusCode: 401,
+      error: 'Unauthorized',
+      message: 'The access token has been revoked',
+    });
   });
 
   it('keeps another login of the same user working after one logout', async () => {

@@ -10,8 +10,14 @@ afterAll(async () => {
   await connection.close();
 });
 
-describeRevocationStoreContract('RedisRevocationStore', () => new RedisRevocationStore(connection.redis, connection.keys));
-describeUsersRepositoryContract('RedisUsersRepository', () => new RedisUsersRepository(connection.redis, connection.keys));
+describeRevocationStoreContract(
+  'RedisRevocationStore',
+  () => new RedisRevocationStore(connection.redis, connection.keys),
+);
+describeUsersRepositoryContract(
+  'RedisUsersRepository',
+  () => new RedisUsersRepository(connection.redis, connection.keys),
+);
 
 describe('RedisRevocationStore round trips', () => {
   it('answers the guard with exactly one command, an MGET of the three hash-tagged keys', async () => {

@@ -97,7 +97,9 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
     problems.push(`JWT_ACCESS_TTL must be a duration of at least 1s, like 900 or 15m (got "${env.JWT_ACCESS_TTL}")`);
   }
   if (env.NODE_ENV === 'production' && !env.REDIS_URL) {
-    problems.push('REDIS_URL must be set when NODE_ENV=production: the in-memory store loses every revocation on restart');
+    problems.push(
+      'REDIS_URL must be set when NODE_ENV=production: the in-memory store loses every revocation on restart',
+    );
   }
   if (problems.length > 0) throw new ConfigValidationError(`Invalid configuration: ${problems.join('; ')}`);
   return env;

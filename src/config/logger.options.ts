@@ -1,4 +1,4 @@
-import type { ConsoleLoggerOptions, LogLevel } from '@nestjs/common';
+import type { ConsoleLoggerOptions } from '@nestjs/common';
 import { LOG_LEVELS } from './env.validation.js';
 import type { AppConfig } from './app.config.js';
 
@@ -6,7 +6,7 @@ import type { AppConfig } from './app.config.js';
 export function loggerOptions(app: AppConfig): ConsoleLoggerOptions {
   const threshold = LOG_LEVELS.indexOf(app.logLevel);
   return {
-    logLevels: LOG_LEVELS.slice(0, threshold + 1) as LogLevel[],
+    logLevels: LOG_LEVELS.slice(0, threshold + 1),
     json: app.isProduction,
     colors: !app.isProduction,
   };

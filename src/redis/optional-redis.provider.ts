@@ -14,6 +14,7 @@ export function storeAdapterProvider<T>(
   return {
     provide: token,
     inject: [{ token: getRedisConnectionToken(), optional: true }, RedisKeys],
-    useFactory: (redis: Redis | undefined, keys: RedisKeys) => (redis ? adapters.redis(redis, keys) : adapters.memory()),
+    useFactory: (redis: Redis | undefined, keys: RedisKeys) =>
+      redis ? adapters.redis(redis, keys) : adapters.memory(),
   };
 }

@@ -1,10 +1,4 @@
-import {
-  Injectable,
-  Logger,
-  Optional,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectRedis } from '@nestjs-modules/ioredis';
 import type { Redis } from 'ioredis';
 
@@ -20,7 +14,9 @@ export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationBootstrap(): Promise<void> {
     this.redis?.on('error', (error: Error) => this.reportError(error));
     if (!this.redis) {
-      this.logger.warn('REDIS_URL is not set: using the in-memory store (one instance only; revocations are lost on restart)');
+      this.logger.warn(
+        'REDIS_URL is not set: using the in-memory store (one instance only; revocations are lost on restart)',
+      );
       return;
     }
     if (this.redis.status === 'ready') return;

@@ -26,7 +26,8 @@ import { RedisLifecycle } from './redis-lifecycle.service.js';
     {
       provide: RedisKeys,
       inject: [ConfigService],
-      useFactory: (config: ConfigService<AllConfig, true>) => new RedisKeys(config.get('redis.keyPrefix', { infer: true })),
+      useFactory: (config: ConfigService<AllConfig, true>) =>
+        new RedisKeys(config.get('redis.keyPrefix', { infer: true })),
     },
   ],
   exports: [RedisKeys],

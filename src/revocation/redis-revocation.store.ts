@@ -61,6 +61,6 @@ export class RedisRevocationStore implements RevocationStore {
 /** MULTI/EXEC reports per-command errors inside its result instead of rejecting. */
 function throwOnCommandError(results: [Error | null, unknown][] | null): void {
   if (results === null) throw new Error('transaction aborted');
-  const failed = results.find(([error]) => error !== null);
-  if (failed) throw failed[0];
+  const failed = results.find(([error]) => error !== null)?.[0];
+  if (failed) throw failed;
 }

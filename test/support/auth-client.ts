@@ -13,7 +13,11 @@ export function uniqueEmail(): string {
   return `user-${randomUUID()}@example.com`;
 }
 
-export async function register(http: TestAgent, email = uniqueEmail(), password = PASSWORD): Promise<{ id: string; email: string }> {
+export async function register(
+  http: TestAgent,
+  email = uniqueEmail(),
+  password = PASSWORD,
+): Promise<{ id: string; email: string }> {
   const response = await http.post('/register').send({ email, password }).expect(201);
   return response.body as { id: string; email: string };
 }

@@ -37,10 +37,26 @@ export function freePort(): Promise<number> {
 }
 
 /** Starts a throwaway server on a free loopback port; extra args (e.g. `--appendonly yes`) are passed through. */
-export async function startRedisServer(binary: string, extraArgs: string[] = [], port?: number, dir?: string): Promise<RunningRedis> {
+export async function startRedisServer(
+  binary: string,
+  extraArgs: string[] = [],
+  port?: number,
+  dir?: string,
+): Promise<RunningRedis> {
   const serverPort = port ?? (await freePort());
   const dataDir = dir ?? mkdtempSync(join(tmpdir(), 'revocable-jwt-redis-'));
-  const args = ['--port', String(serverPort), '--bind', '127.0.0.1', '--save', '', '--dir', dataDir, '--daemonize', 'no'];
+  const args = [
+    '--port',
+    String(serverPort),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--dir',
+    dataDir,
+    '--daemonize',
+    'no',
+  ];
   const child = spawn(binary, [...args, ...extraArgs], { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${serverPort}`;
   await waitForPing(url);

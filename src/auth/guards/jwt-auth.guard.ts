@@ -13,11 +13,14 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   override canActivate(context: ExecutionContext) {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]);
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     return isPublic ? true : super.canActivate(context);
   }
 
-  override handleRequest<TUser = Principal>(error: unknown, principal: TUser | false, info: unknown): TUser {
+  override handleRequest<TUser = Principal>(error: Error | null, principal: TUser | false, info: unknown): TUser {
     if (error) throw error;
     if (principal) return principal;
     throw new InvalidTokenException(describeRejection(info));

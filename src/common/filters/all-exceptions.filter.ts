@@ -54,5 +54,9 @@ function bodyOf(exception: HttpException): ErrorBody {
     const { error, message } = response as Partial<ErrorBody>;
     return { statusCode: status, error: error ?? exception.name, message: message ?? exception.message };
   }
-  return { statusCode: status, error: exception.name, message: String(response) };
+  return {
+    statusCode: status,
+    error: exception.name,
+    message: typeof response === 'string' ? response : exception.message,
+  };
 }

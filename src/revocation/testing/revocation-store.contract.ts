@@ -8,7 +8,10 @@ function tokenIdentity(overrides: Partial<TokenIdentity> = {}): TokenIdentity {
 const waitMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The behaviour every RevocationStore adapter must show; run once per adapter. */
-export function describeRevocationStoreContract(name: string, createStore: () => RevocationStore | Promise<RevocationStore>) {
+export function describeRevocationStoreContract(
+  name: string,
+  createStore: () => RevocationStore | Promise<RevocationStore>,
+) {
   describe(`${name} honours the RevocationStore contract`, () => {
     let store: RevocationStore;
 
@@ -32,7 +35,7 @@ export function describeRevocationStoreContract(name: string, createStore: () =>
       expect(await store.isRevoked(tokenIdentity({ userId: token.userId, sessionId: token.sessionId }))).toBe(true);
     });
 
-    it('leaves the same user\'s other sessions alone', async () => {
+    it("leaves the same user's other sessions alone", async () => {
       const token = tokenIdentity();
       await store.revokeTokenAndSession(token, Date.now() + 60_000, Date.now() + 60_000);
       expect(await store.isRevoked(tokenIdentity({ userId: token.userId }))).toBe(false);
@@ -55,7 +58,7 @@ export function describeRevocationStoreContract(name: string, createStore: () =>
       expect(await store.isRevoked(tokenIdentity({ userId: first.userId, sessionId: first.sessionId }))).toBe(true);
     });
 
-    it('refuses tokens issued at or before the user\'s not-before mark, including earlier in the same second', async () => {
+    it("refuses tokens issued at or before the user's not-before mark, including earlier in the same second", async () => {
       const userId = randomUUID();
       const mark = Date.now();
       await store.revokeUserTokensIssuedBefore(userId, mark, mark + 60_000);

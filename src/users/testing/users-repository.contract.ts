@@ -13,7 +13,10 @@ function newUser(overrides: Partial<User> = {}): User {
 }
 
 /** The behaviour every UsersRepository adapter must show; run once per adapter. */
-export function describeUsersRepositoryContract(name: string, createRepository: () => UsersRepository | Promise<UsersRepository>) {
+export function describeUsersRepositoryContract(
+  name: string,
+  createRepository: () => UsersRepository | Promise<UsersRepository>,
+) {
   describe(`${name} honours the UsersRepository contract`, () => {
     let users: UsersRepository;
 
