@@ -26,8 +26,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000
-# Nest's shutdown hooks close the server and the Redis connection on SIGTERM. Run under an init
-# (compose `init: true`, or `docker run --init`): as PID 1 node would ignore the signal Nest re-raises after cleanup.
+# Nest's shutdown hooks close the server and the Redis connection on SIGTERM. Run under an init (compose
+# `init: true`, or `docker run --init`): PID 1 gets no default signal handling, so node should not be PID 1.
 STOPSIGNAL SIGTERM
 # node directly, not `npm start`: npm would sit between the signal and the app.
 CMD ["node", "dist/main.js"]
