@@ -1,0 +1,63 @@
+import { bearer, signUp, type Session } from './support/auth-client.js';
+import { removeDataDir, startRedisServer, stopRedisServer, type RunningRedis } from './support/redis-server.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+/** Polls until `probe` returns true, for at most `attempts` × 100 ms. */
+async function eventually(probe: () => Promise<boolean>, attempts = 100): Promise<boolean> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    if (await probe()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+describe('when Redis goes away (fail closed)', () => {
+  let redis: RunningRedis;
+  let api: TestApp;
+  let session: Session;
+  let revoked: Session;
+
+  beforeAll(async () => {
+    const binary = process.env.TEST_REDIS_BINARY;
+    if (!binary) throw new Error('This suite starts its own redis-server and needs one on PATH');
+    // AOF on, as in docker-compose.yml: what was acknowledged before the crash is still there after it.
+    redis = await startRedisServer(binary, ['--appendonly', 'yes', '--appendfsync', 'always']);
+    api = await createTestApp({ REDIS_URL: redis.url });
+    session = await signUp(api.http);
+    revoked = await signUp(api.http);
+    await api.http.post('/logout').set(bearer(revoked.accessToken)).expect(204);
+  });
+
+  afterAll(async () => {
+    await api.close();
+    await stopRedisServer(redis);
+    removeDataDir(redis);
+  });
+
+  it('answers 503 with Retry-After on protected routes, never 200 or 500, and recovers by itself', async () => {
+    await api.http.get('/me').set(bearer(session.accessToken)).expect(200);
+
+    await stopRedisServer(redis, 'SIGKILL');
+    for (const token of [session.accessToken, revoked.accessToken]) {
+      const response = await api.http.get('/me').set(bearer(token));
+      expect(response.status).toBe(503);
+      expect(response.headers['retry-after']).toBe('1');
+      expect(response.body).toEqual({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'The session store is unavailable; retry shortly',
+      });
+    }
+    await api.http.post('/logout').set(bearer(session.accessToken)).expect(503);
+    await api.http.post('/login').send({ email: session.email, password: 'correct horse battery staple' }).expect(503);
+
+    const binary = process.env.TEST_REDIS_BINARY as string;
+    redis = await startRedisServer(binary, ['--appendonly', 'yes', '--appendfsync', 'always'], redis.port, redis.dir);
+    const recovered = await eventually(
+      async () => (await api.http.get('/me').set(bearer(session.accessToken))).status === 200,
+    );
+    expect(recovered).toBe(true);
+    // The logout acknowledged before the crash survived it (AOF), so the revoked token stays refused.
+    await api.http.get('/me').set(bearer(revoked.accessToken)).expect(401);
+  });
+});
