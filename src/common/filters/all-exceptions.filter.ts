@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { InvalidTokenException } from '../errors/invalid-token.exception.js';
@@ -47,16 +48,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 }
 
+// `error` is always the status's reason phrase: Fastify's own refusals (bad JSON, 413, 415) reach here as bare
+// HttpExceptions whose class name must not leak into the body.
 function bodyOf(exception: HttpException): ErrorBody {
   const status = exception.getStatus();
   const response = exception.getResponse();
+  const reason = STATUS_CODES[status] ?? 'Error';
   if (typeof response === 'object' && 'message' in response) {
     const { error, message } = response as Partial<ErrorBody>;
-    return { statusCode: status, error: error ?? exception.name, message: message ?? exception.message };
+    return { statusCode: status, error: error ?? reason, message: message ?? exception.message };
   }
-  return {
-    statusCode: status,
-    error: exception.name,
-    message: typeof response === 'string' ? response : exception.message,
-  };
+  return { statusCode: status, error: reason, message: typeof response === 'string' ? response : exception.message };
 }
