@@ -4,6 +4,7 @@ import { createTestApp, type TestApp } from './support/test-app.js';
 // Short-lived tokens so the whole lifecycle fits in a few seconds: a token verifies until (exp + 1) s.
 const ACCESS_TTL = '2s';
 const TOLERANCE_SECONDS = 1;
+const SESSION_AGE = '2s';
 // Every wait in this file is bounded by this, counted from the moment the wait starts.
 const WAIT_BOUND_MS = 6000;
 
@@ -41,7 +42,14 @@ describe('revocation entries live exactly as long as the token (Redis, JWT_ACCES
   const lastValidMs = (claims: Claims) => (claims.exp + TOLERANCE_SECONDS) * 1000;
 
   beforeAll(async () => {
-    api = await createTestApp({ JWT_ACCESS_TTL: ACCESS_TTL, JWT_CLOCK_TOLERANCE: String(TOLERANCE_SECONDS) });
+    // Sessions as short as the tokens, so the session's revocation (kept until the session's end plus one access
+    // token lifetime) also expires within the wait.
+    api = await createTestApp({
+      JWT_ACCESS_TTL: ACCESS_TTL,
+      JWT_CLOCK_TOLERANCE: String(TOLERANCE_SECONDS),
+      JWT_REFRESH_TTL: SESSION_AGE,
+      SESSION_MAX_AGE: SESSION_AGE,
+    });
     ({ email } = await register(api.http));
   });
 
@@ -81,7 +89,7 @@ describe('revocation entries live exactly as long as the token (Redis, JWT_ACCES
     expect(response.headers['www-authenticate']).toBe(
       'Bearer error="invalid_token", error_description="The access token has expired"',
     );
-    // Expiry alone refuses it: nothing was ever written to Redis for this token.
+    // Expiry alone refuses it: nothing was revoked, and the session record expired with its refresh token.
     expect(await keysOfToken(claims)).toEqual([]);
   });
 

@@ -22,8 +22,9 @@ export class AccessTokenService {
     this.ttlSeconds = config.get('jwt.accessTtlSeconds', { infer: true });
   }
 
-  async issue(userId: string, sessionId: string, roles: string[]): Promise<IssuedAccessToken> {
-    const issuedAtMs = Date.now();
+  /** `notBeforeMs`: mint no earlier than this, so a token of a session opened after a not-before mark outlives it. */
+  async issue(userId: string, sessionId: string, roles: string[], notBeforeMs = 0): Promise<IssuedAccessToken> {
+    const issuedAtMs = Math.max(Date.now(), notBeforeMs);
     const claims: Pick<AccessTokenClaims, 'sub' | 'jti' | 'sid' | 'roles' | 'iat_ms' | 'iat'> = {
       sub: userId,
       jti: randomUUID(),

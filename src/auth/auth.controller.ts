@@ -1,19 +1,17 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { Public } from '../common/decorators/public.decorator.js';
 import type { PublicUser } from '../users/user.js';
-import { UsersService } from '../users/users.service.js';
 import type { Principal } from './access-token-claims.js';
 import { AuthService } from './auth.service.js';
 import { CurrentPrincipal } from './decorators/current-principal.decorator.js';
 import { LoginDto, RegisterDto } from './dto/credentials.dto.js';
+import { RefreshDto } from './dto/refresh.dto.js';
 import type { TokenResponse } from './dto/token-response.dto.js';
+import { InvalidTokenException } from '../common/errors/invalid-token.exception.js';
 
 @Controller()
 export class AuthController {
-  constructor(
-    private readonly auth: AuthService,
-    private readonly users: UsersService,
-  ) {}
+  constructor(private readonly auth: AuthService) {}
 
   @Public()
   @Post('register')
@@ -24,18 +22,27 @@ export class AuthController {
   @Public()
   @Post('login')
   @HttpCode(HttpStatus.OK)
-  login(@Body() body: LoginDto): Promise<TokenResponse> {
-    return this.auth.login(body);
+  login(@Body() body: LoginDto, @Headers('user-agent') userAgent?: string): Promise<TokenResponse> {
+    return this.auth.login(body, userAgent);
   }
 
-  @Get('me')
-  me(@CurrentPrincipal() principal: Principal): Promise<PublicUser> {
-    return this.users.getProfile(principal.userId);
+  @Public()
+  @Post('refresh')
+  @HttpCode(HttpStatus.OK)
+  refresh(@Body() body: RefreshDto): Promise<TokenResponse> {
+    if (!body.refresh_token) throw new InvalidTokenException('A refresh_token is required');
+    return this.auth.refresh(body.refresh_token);
   }
 
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
   logout(@CurrentPrincipal() principal: Principal): Promise<void> {
     return this.auth.logout(principal);
+  }
+
+  @Post('logout-all')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  logoutAll(@CurrentPrincipal() principal: Principal): Promise<void> {
+    return this.auth.logoutEverywhere(principal);
   }
 }

@@ -5,9 +5,12 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import type { AllConfig } from '../config/config.types.js';
 import { RevocationModule } from '../revocation/revocation.module.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccessTokenService } from './access-token.service.js';
+import { AccountController } from './account.controller.js';
 import { AuthController } from './auth.controller.js';
+import { SessionsController } from './sessions.controller.js';
 import { AuthService } from './auth.service.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { PasswordHasher } from './password-hasher.service.js';
@@ -17,6 +20,7 @@ import { JwtStrategy } from './strategies/jwt.strategy.js';
   imports: [
     UsersModule,
     RevocationModule,
+    SessionsModule,
     PassportModule,
     JwtModule.registerAsync({
       inject: [ConfigService],
@@ -29,7 +33,7 @@ import { JwtStrategy } from './strategies/jwt.strategy.js';
       },
     }),
   ],
-  controllers: [AuthController],
+  controllers: [AuthController, AccountController, SessionsController],
   providers: [
     AuthService,
     AccessTokenService,

@@ -4,6 +4,7 @@ import { appConfig } from './app.config.js';
 import { validateEnv } from './env.validation.js';
 import { jwtConfig } from './jwt.config.js';
 import { redisConfig } from './redis.config.js';
+import { sessionConfig } from './session.config.js';
 
 /** Loads `.env` (if any), validates the whole environment once at boot, and exposes typed namespaces. */
 @Module({
@@ -11,7 +12,7 @@ import { redisConfig } from './redis.config.js';
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      load: [appConfig, jwtConfig, redisConfig],
+      load: [appConfig, jwtConfig, redisConfig, sessionConfig],
       // Validated for the error; the raw strings stay in process.env, where the namespaces read them.
       validate: (raw) => {
         validateEnv(raw);

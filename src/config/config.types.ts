@@ -1,10 +1,12 @@
 import type { AppConfig } from './app.config.js';
 import type { JwtConfig } from './jwt.config.js';
 import type { RedisConfig } from './redis.config.js';
+import type { SessionConfig } from './session.config.js';
 
 /** Every config namespace, for `ConfigService<AllConfig, true>` with `{ infer: true }`. */
 export interface AllConfig {
   app: AppConfig;
   jwt: JwtConfig;
   redis: RedisConfig;
+  session: SessionConfig;
 }

@@ -55,6 +55,23 @@ export class EnvironmentVariables {
   @Max(300)
   JWT_CLOCK_TOLERANCE = 5;
 
+  @IsString()
+  JWT_REFRESH_TTL = '7d';
+
+  @IsString()
+  SESSION_MAX_AGE = '30d';
+
+  @IsString()
+  REFRESH_REUSE_GRACE = '10s';
+
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  SESSIONS_PER_USER = 50;
+
+  @IsIn(['true', 'false'])
+  AUTH_COOKIE: 'true' | 'false' = 'false';
+
   @IsOptional()
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must look like redis://host:6379 or rediss://host:6380' })
   REDIS_URL?: string;
@@ -74,7 +91,7 @@ export class ConfigValidationError extends Error {
   override readonly name = 'ConfigValidationError';
 }
 
-const INT_FIELDS = ['PORT', 'JWT_CLOCK_TOLERANCE', 'REDIS_COMMAND_TIMEOUT_MS'];
+const INT_FIELDS = ['PORT', 'JWT_CLOCK_TOLERANCE', 'REDIS_COMMAND_TIMEOUT_MS', 'SESSIONS_PER_USER'];
 
 export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
   const known = new Set(Object.keys(new EnvironmentVariables()).concat('JWT_SECRET', 'REDIS_URL'));
@@ -93,8 +110,15 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
       `JWT_SECRET ${secretProblem}: set it to at least 32 random characters, e.g. JWT_SECRET="$(openssl rand -base64 48)"`,
     );
   }
-  if (parseDurationSeconds(env.JWT_ACCESS_TTL) === undefined) {
-    problems.push(`JWT_ACCESS_TTL must be a duration of at least 1s, like 900 or 15m (got "${env.JWT_ACCESS_TTL}")`);
+  for (const key of ['JWT_ACCESS_TTL', 'JWT_REFRESH_TTL', 'SESSION_MAX_AGE'] as const) {
+    if (parseDurationSeconds(env[key]) === undefined) {
+      problems.push(`${key} must be a duration of at least 1s, like 900 or 15m (got "${env[key]}")`);
+    }
+  }
+  if (parseDurationSeconds(env.REFRESH_REUSE_GRACE, { allowZero: true }) === undefined) {
+    problems.push(
+      `REFRESH_REUSE_GRACE must be a duration like 10s, or 0 to turn it off (got "${env.REFRESH_REUSE_GRACE}")`,
+    );
   }
   if (env.NODE_ENV === 'production' && !env.REDIS_URL) {
     problems.push(

@@ -17,6 +17,20 @@ export class RedisKeys {
     return `${this.prefix}{${userId}}:nbf`;
   }
 
+  session(userId: string, sessionId: string): string {
+    return `${this.sessionPrefix(userId)}${sessionId}`;
+  }
+
+  /** Scripts that walk a user's sessions build each session key from this and the session id (same slot). */
+  sessionPrefix(userId: string): string {
+    return `${this.prefix}{${userId}}:session:`;
+  }
+
+  /** Sorted set of the user's session ids, scored by the expiry of each session's refresh token. */
+  sessions(userId: string): string {
+    return `${this.prefix}{${userId}}:sessions`;
+  }
+
   user(userId: string): string {
     return `${this.prefix}{${userId}}:user`;
   }

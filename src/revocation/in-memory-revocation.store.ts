@@ -46,8 +46,12 @@ export class InMemoryRevocationStore implements RevocationStore {
   revokeTokenAndSession(token: TokenIdentity, tokenExpiresAtMs: number, sessionExpiresAtMs: number): Promise<void> {
     // Set once (like SET NX), while a session's deadline only ever moves later (like PEXPIREAT GT).
     if (!this.revokedTokens.get(token.jti)) this.revokedTokens.set(token.jti, true, tokenExpiresAtMs);
-    const session = this.revokedSessions.get(token.sessionId);
-    this.revokedSessions.set(token.sessionId, true, Math.max(sessionExpiresAtMs, session?.untilMs ?? 0));
+    return this.revokeSession(token.userId, token.sessionId, sessionExpiresAtMs);
+  }
+
+  revokeSession(_userId: string, sessionId: string, untilMs: number): Promise<void> {
+    const session = this.revokedSessions.get(sessionId);
+    this.revokedSessions.set(sessionId, true, Math.max(untilMs, session?.untilMs ?? 0));
     return Promise.resolve();
   }
 

@@ -1,4 +1,4 @@
-import type { Cluster, Redis } from 'ioredis';
+import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 import { storeCall } from '../common/errors/store-unavailable.error.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { RevocationStore, TokenIdentity } from './revocation-store.js';
@@ -37,18 +37,25 @@ export class RedisRevocationStore implements RevocationStore {
   }
 
   async revokeTokenAndSession(token: TokenIdentity, tokenExpiresAtMs: number, sessionExpiresAtMs: number) {
-    const sessionKey = this.keys.revokedSession(token.userId, token.sessionId);
-    // One slot (same hash tag), one round trip, applied atomically; EXEC resolves once Redis acknowledged it.
-    await storeCall(async () =>
-      throwOnCommandError(
-        await this.redis
-          .multi()
-          .set(this.keys.revokedToken(token.userId, token.jti), REVOKED, 'PXAT', tokenExpiresAtMs, 'NX')
-          .set(sessionKey, REVOKED, 'PXAT', sessionExpiresAtMs, 'NX')
-          .pexpireat(sessionKey, sessionExpiresAtMs, 'GT')
-          .exec(),
-      ),
-    );
+    const transaction = this.redis
+      .multi()
+      .set(this.keys.revokedToken(token.userId, token.jti), REVOKED, 'PXAT', tokenExpiresAtMs, 'NX');
+    await this.commit(this.revokeSessionIn(transaction, token.userId, token.sessionId, sessionExpiresAtMs));
+  }
+
+  async revokeSession(userId: string, sessionId: string, untilMs: number) {
+    await this.commit(this.revokeSessionIn(this.redis.multi(), userId, sessionId, untilMs));
+  }
+
+  // Set if absent, and never shortened if present: the longest reason to keep a session revoked wins.
+  private revokeSessionIn(transaction: ChainableCommander, userId: string, sessionId: string, untilMs: number) {
+    const key = this.keys.revokedSession(userId, sessionId);
+    return transaction.set(key, REVOKED, 'PXAT', untilMs, 'NX').pexpireat(key, untilMs, 'GT');
+  }
+
+  // One slot (same hash tag), one round trip, applied atomically; EXEC resolves once Redis acknowledged it.
+  private async commit(transaction: ChainableCommander): Promise<void> {
+    await storeCall(async () => throwOnCommandError(await transaction.exec()));
   }
 
   async revokeUserTokensIssuedBefore(userId: string, notBeforeMs: number, keepUntilMs: number) {

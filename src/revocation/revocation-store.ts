@@ -20,6 +20,9 @@ export interface RevocationStore {
    */
   revokeTokenAndSession(token: TokenIdentity, tokenExpiresAtMs: number, sessionExpiresAtMs: number): Promise<void>;
 
+  /** Ends a session: every token carrying its id is refused until `untilMs` (never shortened). */
+  revokeSession(userId: string, sessionId: string, untilMs: number): Promise<void>;
+
   /** Refuses every token of the user issued at or before `notBeforeMs`; the mark is kept until `keepUntilMs`. */
   revokeUserTokensIssuedBefore(userId: string, notBeforeMs: number, keepUntilMs: number): Promise<void>;
 }

@@ -16,6 +16,12 @@ export class InMemoryUsersRepository implements UsersRepository {
     return Promise.resolve(copy(this.byId.get(id)));
   }
 
+  updatePasswordHash(id: string, passwordHash: string): Promise<boolean> {
+    const user = this.byId.get(id);
+    if (user) user.passwordHash = passwordHash;
+    return Promise.resolve(user !== undefined);
+  }
+
   findByEmail(email: string): Promise<User | undefined> {
     const id = this.idByEmail.get(email);
     return Promise.resolve(id === undefined ? undefined : copy(this.byId.get(id)));

@@ -31,6 +31,16 @@ export class RedisUsersRepository implements UsersRepository {
     return storeCall(async () => parseUser(await this.redis.get(this.keys.user(id))));
   }
 
+  updatePasswordHash(id: string, passwordHash: string): Promise<boolean> {
+    return storeCall(async () => {
+      const user = parseUser(await this.redis.get(this.keys.user(id)));
+      if (!user) return false;
+      // XX: never recreate a record deleted in between.
+      const updated = await this.redis.set(this.keys.user(id), JSON.stringify({ ...user, passwordHash }), 'XX');
+      return updated !== null;
+    });
+  }
+
   findByEmail(email: string): Promise<User | undefined> {
     return storeCall(async () => {
       const id = await this.redis.get(this.keys.userIdByEmail(email));

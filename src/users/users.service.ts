@@ -18,6 +18,16 @@ export class UsersService {
     return this.users.findByEmail(email);
   }
 
+  findById(id: string): Promise<User | undefined> {
+    return this.users.findById(id);
+  }
+
+  async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
+    if (!(await this.users.updatePasswordHash(id, passwordHash))) {
+      throw new NotFoundException('This account no longer exists');
+    }
+  }
+
   async getProfile(id: string): Promise<PublicUser> {
     const user = await this.users.findById(id);
     if (!user) throw new NotFoundException('This account no longer exists');

@@ -3,4 +3,6 @@ export interface TokenResponse {
   access_token: string;
   token_type: 'Bearer';
   expires_in: number;
+  refresh_token: string;
+  refresh_expires_in: number;
 }

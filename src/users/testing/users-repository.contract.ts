@@ -40,6 +40,14 @@ export function describeUsersRepositoryContract(
       expect(await users.findById(second.id)).toBeUndefined();
     });
 
+    it('replaces the password hash of an existing user only', async () => {
+      const user = newUser();
+      await users.create(user);
+      expect(await users.updatePasswordHash(user.id, 'new-hash')).toBe(true);
+      expect((await users.findByEmail(user.email))?.passwordHash).toBe('new-hash');
+      expect(await users.updatePasswordHash(randomUUID(), 'new-hash')).toBe(false);
+    });
+
     it('finds nothing for an unknown id or email', async () => {
       expect(await users.findById(randomUUID())).toBeUndefined();
       expect(await users.findByEmail('nobody@example.com')).toBeUndefined();

@@ -1,0 +1,32 @@
+import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import type { PublicUser } from '../users/user.js';
+import { UsersService } from '../users/users.service.js';
+import type { Principal } from './access-token-claims.js';
+import { AuthService } from './auth.service.js';
+import { CurrentPrincipal } from './decorators/current-principal.decorator.js';
+import { ChangePasswordDto } from './dto/change-password.dto.js';
+import type { TokenResponse } from './dto/token-response.dto.js';
+
+@Controller('me')
+export class AccountController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly users: UsersService,
+  ) {}
+
+  @Get()
+  me(@CurrentPrincipal() principal: Principal): Promise<PublicUser> {
+    return this.users.getProfile(principal.userId);
+  }
+
+  /** Every session ends (every token is refused); the caller gets a fresh session in the answer. */
+  @Post('password')
+  @HttpCode(HttpStatus.OK)
+  changePassword(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: ChangePasswordDto,
+    @Headers('user-agent') userAgent?: string,
+  ): Promise<TokenResponse> {
+    return this.auth.changePassword(principal, body, userAgent);
+  }
+}

@@ -1,0 +1,24 @@
+import { Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe } from '@nestjs/common';
+import { SessionsService, type SessionView } from '../sessions/sessions.service.js';
+import type { Principal } from './access-token-claims.js';
+import { CurrentPrincipal } from './decorators/current-principal.decorator.js';
+
+@Controller('sessions')
+export class SessionsController {
+  constructor(private readonly sessions: SessionsService) {}
+
+  @Get()
+  list(@CurrentPrincipal() principal: Principal): Promise<SessionView[]> {
+    return this.sessions.list(principal.userId, principal.sessionId);
+  }
+
+  /** Only the caller's own sessions: another user's session id is a 404, never a 403 that confirms it exists. */
+  @Delete(':sid')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  end(
+    @CurrentPrincipal() principal: Principal,
+    @Param('sid', new ParseUUIDPipe({ version: '4' })) sessionId: string,
+  ): Promise<void> {
+    return this.sessions.end(principal.userId, sessionId);
+  }
+}
