@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -13,7 +14,9 @@ export function createHttpAdapter(): FastifyAdapter {
 
 /** What cannot be a provider: the route prefix and Fastify plugins. Called before `init()`/`listen()`. */
 export async function setUpApp(app: NestFastifyApplication): Promise<void> {
-  const { apiPrefix } = app.get(ConfigService<AllConfig, true>).get('app', { infer: true });
+  const config = app.get(ConfigService<AllConfig, true>);
+  const { apiPrefix } = config.get('app', { infer: true });
   if (apiPrefix) app.setGlobalPrefix(apiPrefix);
   await app.register(helmet);
+  if (config.get('session.cookieTransport', { infer: true })) await app.register(cookie);
 }

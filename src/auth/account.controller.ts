@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import type { PublicUser } from '../users/user.js';
 import { UsersService } from '../users/users.service.js';
 import type { Principal } from './access-token-claims.js';
@@ -6,12 +7,14 @@ import { AuthService } from './auth.service.js';
 import { CurrentPrincipal } from './decorators/current-principal.decorator.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
 import type { TokenResponse } from './dto/token-response.dto.js';
+import { TokenCookies } from './token-cookies.js';
 
 @Controller('me')
 export class AccountController {
   constructor(
     private readonly auth: AuthService,
     private readonly users: UsersService,
+    private readonly cookies: TokenCookies,
   ) {}
 
   @Get()
@@ -22,11 +25,12 @@ export class AccountController {
   /** Every session ends (every token is refused); the caller gets a fresh session in the answer. */
   @Post('password')
   @HttpCode(HttpStatus.OK)
-  changePassword(
+  async changePassword(
     @CurrentPrincipal() principal: Principal,
     @Body() body: ChangePasswordDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('user-agent') userAgent?: string,
   ): Promise<TokenResponse> {
-    return this.auth.changePassword(principal, body, userAgent);
+    return this.cookies.deliver(reply, await this.auth.changePassword(principal, body, userAgent));
   }
 }

@@ -1,5 +1,7 @@
-import { Body, Controller, Headers, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../common/decorators/public.decorator.js';
+import { InvalidTokenException } from '../common/errors/invalid-token.exception.js';
 import type { PublicUser } from '../users/user.js';
 import type { Principal } from './access-token-claims.js';
 import { AuthService } from './auth.service.js';
@@ -7,11 +9,14 @@ import { CurrentPrincipal } from './decorators/current-principal.decorator.js';
 import { LoginDto, RegisterDto } from './dto/credentials.dto.js';
 import { RefreshDto } from './dto/refresh.dto.js';
 import type { TokenResponse } from './dto/token-response.dto.js';
-import { InvalidTokenException } from '../common/errors/invalid-token.exception.js';
+import { TokenCookies } from './token-cookies.js';
 
 @Controller()
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly cookies: TokenCookies,
+  ) {}
 
   @Public()
   @Post('register')
@@ -22,27 +27,38 @@ export class AuthController {
   @Public()
   @Post('login')
   @HttpCode(HttpStatus.OK)
-  login(@Body() body: LoginDto, @Headers('user-agent') userAgent?: string): Promise<TokenResponse> {
-    return this.auth.login(body, userAgent);
+  async login(
+    @Body() body: LoginDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('user-agent') userAgent?: string,
+  ): Promise<TokenResponse> {
+    return this.cookies.deliver(reply, await this.auth.login(body, userAgent));
   }
 
   @Public()
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
-  refresh(@Body() body: RefreshDto): Promise<TokenResponse> {
-    if (!body.refresh_token) throw new InvalidTokenException('A refresh_token is required');
-    return this.auth.refresh(body.refresh_token);
+  async refresh(
+    @Body() body: RefreshDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenResponse> {
+    const refreshToken = this.cookies.refreshToken(request, body.refresh_token);
+    if (!refreshToken) throw new InvalidTokenException('A refresh_token is required');
+    return this.cookies.deliver(reply, await this.auth.refresh(refreshToken));
   }
 
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
-  logout(@CurrentPrincipal() principal: Principal): Promise<void> {
-    return this.auth.logout(principal);
+  async logout(@CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+    await this.auth.logout(principal);
+    this.cookies.clear(reply);
   }
 
   @Post('logout-all')
   @HttpCode(HttpStatus.NO_CONTENT)
-  logoutAll(@CurrentPrincipal() principal: Principal): Promise<void> {
-    return this.auth.logoutEverywhere(principal);
+  async logoutAll(@CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
+    await this.auth.logoutEverywhere(principal);
+    this.cookies.clear(reply);
   }
 }

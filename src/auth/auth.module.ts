@@ -15,6 +15,7 @@ import { AuthService } from './auth.service.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { PasswordHasher } from './password-hasher.service.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
+import { TokenCookies } from './token-cookies.js';
 
 @Module({
   imports: [
@@ -38,6 +39,7 @@ import { JwtStrategy } from './strategies/jwt.strategy.js';
     AuthService,
     AccessTokenService,
     PasswordHasher,
+    TokenCookies,
     JwtStrategy,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],

@@ -6,6 +6,7 @@ import { InvalidTokenException } from '../../common/errors/invalid-token.excepti
 import type { AllConfig } from '../../config/config.types.js';
 import { InjectRevocationStore, type RevocationStore } from '../../revocation/revocation-store.js';
 import { principalFromClaims, type AccessTokenClaims, type Principal } from '../access-token-claims.js';
+import { accessTokenFromCookie } from '../token-cookies.js';
 
 /**
  * Verifies the bearer token strictly (pinned algorithm, issuer, audience, required expiry, clock tolerance), then
@@ -18,8 +19,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     @InjectRevocationStore() private readonly revocations: RevocationStore,
   ) {
     const jwt = config.get('jwt', { infer: true });
+    const fromHeader = ExtractJwt.fromAuthHeaderAsBearerToken();
     super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      // The Authorization header always works; the cookie too when the cookie transport is on.
+      jwtFromRequest: config.get('session.cookieTransport', { infer: true })
+        ? ExtractJwt.fromExtractors([fromHeader, accessTokenFromCookie])
+        : fromHeader,
       // jsonwebtoken accepts a KeyObject; passport-jwt's types only say string | Buffer.
       secretOrKey: jwt.secretKey as unknown as Buffer,
       algorithms: [jwt.algorithm],
