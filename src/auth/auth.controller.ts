@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, HttpStatus, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../common/decorators/public.decorator.js';
 import { InvalidTokenException } from '../common/errors/invalid-token.exception.js';
@@ -9,6 +9,7 @@ import { CurrentPrincipal } from './decorators/current-principal.decorator.js';
 import { LoginDto, RegisterDto } from './dto/credentials.dto.js';
 import { RefreshDto } from './dto/refresh.dto.js';
 import type { TokenResponse } from './dto/token-response.dto.js';
+import { AuthThrottlerGuard } from '../throttling/auth-throttler.guard.js';
 import { TokenCookies } from './token-cookies.js';
 
 @Controller()
@@ -19,12 +20,14 @@ export class AuthController {
   ) {}
 
   @Public()
+  @UseGuards(AuthThrottlerGuard)
   @Post('register')
   register(@Body() body: RegisterDto): Promise<PublicUser> {
     return this.auth.register(body);
   }
 
   @Public()
+  @UseGuards(AuthThrottlerGuard)
   @Post('login')
   @HttpCode(HttpStatus.OK)
   async login(
@@ -36,6 +39,7 @@ export class AuthController {
   }
 
   @Public()
+  @UseGuards(AuthThrottlerGuard)
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
   async refresh(

@@ -6,6 +6,7 @@ import { PassportModule } from '@nestjs/passport';
 import type { AllConfig } from '../config/config.types.js';
 import { RevocationModule } from '../revocation/revocation.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
+import { ThrottlingModule } from '../throttling/throttling.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccessTokenService } from './access-token.service.js';
 import { AccountController } from './account.controller.js';
@@ -22,6 +23,7 @@ import { TokenCookies } from './token-cookies.js';
     UsersModule,
     RevocationModule,
     SessionsModule,
+    ThrottlingModule,
     PassportModule,
     JwtModule.registerAsync({
       inject: [ConfigService],

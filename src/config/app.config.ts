@@ -10,6 +10,9 @@ export const appConfig = registerAs('app', () => {
     port: env.PORT,
     apiPrefix: env.API_PREFIX.replace(/^\/+|\/+$/g, ''),
     logLevel: env.LOG_LEVEL,
+    corsOrigins: env.CORS_ORIGINS.split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
   };
 });
 

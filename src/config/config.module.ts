@@ -5,6 +5,7 @@ import { validateEnv } from './env.validation.js';
 import { jwtConfig } from './jwt.config.js';
 import { redisConfig } from './redis.config.js';
 import { sessionConfig } from './session.config.js';
+import { throttleConfig } from './throttle.config.js';
 
 /** Loads `.env` (if any), validates the whole environment once at boot, and exposes typed namespaces. */
 @Module({
@@ -12,7 +13,7 @@ import { sessionConfig } from './session.config.js';
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      load: [appConfig, jwtConfig, redisConfig, sessionConfig],
+      load: [appConfig, jwtConfig, redisConfig, sessionConfig, throttleConfig],
       // Validated for the error; the raw strings stay in process.env, where the namespaces read them.
       validate: (raw) => {
         validateEnv(raw);

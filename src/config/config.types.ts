@@ -2,6 +2,7 @@ import type { AppConfig } from './app.config.js';
 import type { JwtConfig } from './jwt.config.js';
 import type { RedisConfig } from './redis.config.js';
 import type { SessionConfig } from './session.config.js';
+import type { ThrottleConfig } from './throttle.config.js';
 
 /** Every config namespace, for `ConfigService<AllConfig, true>` with `{ infer: true }`. */
 export interface AllConfig {
@@ -9,4 +10,5 @@ export interface AllConfig {
   jwt: JwtConfig;
   redis: RedisConfig;
   session: SessionConfig;
+  throttle: ThrottleConfig;
 }

@@ -72,6 +72,23 @@ export class EnvironmentVariables {
   @IsIn(['true', 'false'])
   AUTH_COOKIE: 'true' | 'false' = 'false';
 
+  @IsString()
+  THROTTLE_WINDOW = '1m';
+
+  @IsInt()
+  @Min(1)
+  THROTTLE_IP_LIMIT = 30;
+
+  @IsInt()
+  @Min(1)
+  THROTTLE_ACCOUNT_LIMIT = 10;
+
+  @IsIn(['true', 'false'])
+  ALLOW_EVICTING_REDIS: 'true' | 'false' = 'false';
+
+  @IsString()
+  CORS_ORIGINS = '';
+
   @IsOptional()
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must look like redis://host:6379 or rediss://host:6380' })
   REDIS_URL?: string;
@@ -91,7 +108,14 @@ export class ConfigValidationError extends Error {
   override readonly name = 'ConfigValidationError';
 }
 
-const INT_FIELDS = ['PORT', 'JWT_CLOCK_TOLERANCE', 'REDIS_COMMAND_TIMEOUT_MS', 'SESSIONS_PER_USER'];
+const INT_FIELDS = [
+  'PORT',
+  'JWT_CLOCK_TOLERANCE',
+  'REDIS_COMMAND_TIMEOUT_MS',
+  'SESSIONS_PER_USER',
+  'THROTTLE_IP_LIMIT',
+  'THROTTLE_ACCOUNT_LIMIT',
+];
 
 export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
   const known = new Set(Object.keys(new EnvironmentVariables()).concat('JWT_SECRET', 'REDIS_URL'));
@@ -110,7 +134,7 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
       `JWT_SECRET ${secretProblem}: set it to at least 32 random characters, e.g. JWT_SECRET="$(openssl rand -base64 48)"`,
     );
   }
-  for (const key of ['JWT_ACCESS_TTL', 'JWT_REFRESH_TTL', 'SESSION_MAX_AGE'] as const) {
+  for (const key of ['JWT_ACCESS_TTL', 'JWT_REFRESH_TTL', 'SESSION_MAX_AGE', 'THROTTLE_WINDOW'] as const) {
     if (parseDurationSeconds(env[key]) === undefined) {
       problems.push(`${key} must be a duration of at least 1s, like 900 or 15m (got "${env[key]}")`);
     }

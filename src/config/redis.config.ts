@@ -7,6 +7,7 @@ export const redisConfig = registerAs('redis', () => {
     url: env.REDIS_URL,
     keyPrefix: env.REDIS_KEY_PREFIX,
     commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+    allowEviction: env.ALLOW_EVICTING_REDIS === 'true',
   };
 });
 

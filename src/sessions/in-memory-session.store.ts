@@ -37,8 +37,12 @@ export class InMemorySessionStore implements SessionStore {
   }
 
   async rotate(request: RotationRequest): Promise<RotationResult> {
+    const found = this.liveSessions(request.userId).get(request.sessionId);
+    if (!found) return { outcome: 'invalid' };
+    const revoked = await this.isRevoked(found);
+    // Everything from here on runs without a pause, so it is atomic; a call that ended the session meanwhile wins.
     const session = this.liveSessions(request.userId).get(request.sessionId);
-    if (!session || (await this.isRevoked(session))) return { outcome: 'invalid' };
+    if (revoked || session !== found) return { outcome: 'invalid' };
     if (request.generation === session.generation && request.refreshTokenHash === session.refreshTokenHash) {
       const expiresAtMs = Math.min(request.nextRefreshExpiresAtMs, session.absoluteExpiresAtMs);
       if (expiresAtMs <= request.nowMs) return { outcome: 'invalid' };

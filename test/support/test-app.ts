@@ -23,7 +23,14 @@ export interface TestApp {
  */
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const keyPrefix = env.REDIS_KEY_PREFIX ?? `t${randomUUID().slice(0, 8)}:`;
-  const applied = { LOG_LEVEL: 'error', REDIS_KEY_PREFIX: keyPrefix, ...env };
+  // Suites log in far more often than a person; throttling has its own suite with low limits.
+  const applied = {
+    LOG_LEVEL: 'error',
+    REDIS_KEY_PREFIX: keyPrefix,
+    THROTTLE_IP_LIMIT: '1000000',
+    THROTTLE_ACCOUNT_LIMIT: '1000000',
+    ...env,
+  };
   const previous = Object.fromEntries(Object.keys(applied).map((key) => [key, process.env[key]]));
   Object.assign(process.env, applied);
   try {

@@ -5,7 +5,7 @@ export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 128;
 
 // One spelling per mailbox: Unicode-compatible forms folded, surrounding blanks dropped, lower case.
-const normaliseEmail = ({ value }: { value: unknown }) =>
+export const normaliseEmail = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.normalize('NFKC').trim().toLowerCase() : value;
 
 export class LoginDto {
