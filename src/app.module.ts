@@ -3,10 +3,11 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
 import { AppConfigModule } from './config/config.module.js';
+import { HealthModule } from './health/health.module.js';
 import { RedisConnectionModule } from './redis/redis.module.js';
 
 @Module({
-  imports: [AppConfigModule, RedisConnectionModule, AuthModule],
+  imports: [AppConfigModule, RedisConnectionModule, AuthModule, HealthModule],
   providers: [
     {
       provide: APP_PIPE,

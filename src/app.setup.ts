@@ -1,4 +1,5 @@
 import cookie from '@fastify/cookie';
+import { randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -9,14 +10,30 @@ const BODY_LIMIT_BYTES = 16 * 1024;
 
 /** The HTTP adapter, shared by `main.ts` and the e2e tests so both run the same server. */
 export function createHttpAdapter(): FastifyAdapter {
-  return new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: false });
+  return new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: false,
+    // A caller's X-Request-Id is kept (and echoed) so one id follows a request across services; else a fresh UUID.
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+  });
 }
 
 /** What cannot be a provider: the route prefix and Fastify plugins. Called before `init()`/`listen()`. */
 export async function setUpApp(app: NestFastifyApplication): Promise<void> {
   const config = app.get(ConfigService<AllConfig, true>);
-  const { apiPrefix } = config.get('app', { infer: true });
+  const { apiPrefix, corsOrigins } = config.get('app', { infer: true });
   if (apiPrefix) app.setGlobalPrefix(apiPrefix);
   await app.register(helmet);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => {
+      void reply.header('x-request-id', request.id);
+      done();
+    });
   if (config.get('session.cookieTransport', { infer: true })) await app.register(cookie);
+  if (corsOrigins.length > 0) {
+    app.enableCors({ origin: corsOrigins, credentials: true, exposedHeaders: ['WWW-Authenticate', 'Retry-After'] });
+  }
 }

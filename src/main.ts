@@ -5,7 +5,8 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHttpAdapter, setUpApp } from './app.setup.js';
 import type { AllConfig } from './config/config.types.js';
-import { assertValidEnvironment, ConfigValidationError } from './config/env.validation.js';
+import { StartupRefusedError } from './common/errors/startup-refused.error.js';
+import { assertValidEnvironment } from './config/env.validation.js';
 import { loggerOptions } from './config/logger.options.js';
 
 async function bootstrap(): Promise<void> {
@@ -25,14 +26,10 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  if (error instanceof ConfigValidationError) {
-    process.stderr.write(`${error.message}\n`);
-  } else {
-    process.stderr.write(
-      `Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-  }
-  // A config error leaves nothing open; any other failure may hold sockets open, so leave at once.
-  if (error instanceof ConfigValidationError) process.exitCode = 1;
-  else process.exit(1);
+  const line =
+    error instanceof StartupRefusedError
+      ? error.message
+      : `Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+  // Exit only once the line is out: the Redis connection may still hold the event loop open.
+  process.stderr.write(`${line}\n`, () => process.exit(1));
 });

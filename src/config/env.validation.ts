@@ -11,6 +11,7 @@ import {
   validateSync,
   type ValidationError,
 } from 'class-validator';
+import { StartupRefusedError } from '../common/errors/startup-refused.error.js';
 import { parseDurationSeconds } from './duration.js';
 import { weakSecretReason } from './secret-strength.js';
 
@@ -104,7 +105,7 @@ export class EnvironmentVariables {
 }
 
 /** Thrown when the environment cannot run the app; its message is the one line the operator reads. */
-export class ConfigValidationError extends Error {
+export class ConfigValidationError extends StartupRefusedError {
   override readonly name = 'ConfigValidationError';
 }
 

@@ -1,47 +1,79 @@
 import { Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectRedis } from '@nestjs-modules/ioredis';
 import type { Redis } from 'ioredis';
+import { StartupRefusedError } from '../common/errors/startup-refused.error.js';
+import type { AllConfig } from '../config/config.types.js';
+import { judgeEvictionPolicy, readEvictionPolicy } from './eviction-policy.js';
 
 const READY_TIMEOUT_MS = 5000;
+const ERROR_LOG_INTERVAL_MS = 10_000;
 
-/** Waits for the first connection at boot (so the first requests do not meet a cold client) and closes it on shutdown. */
+/**
+ * Waits for the first connection at boot (so the first requests do not meet a cold client), refuses to start on
+ * a Redis that may evict revocations, and closes the connection on shutdown.
+ */
 @Injectable()
 export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
+  private readonly allowEviction: boolean;
+  private lastErrorLoggedAt = 0;
 
-  constructor(@Optional() @InjectRedis() private readonly redis?: Redis) {}
+  constructor(
+    config: ConfigService<AllConfig, true>,
+    @Optional() @InjectRedis() private readonly redis?: Redis,
+  ) {
+    this.allowEviction = config.get('redis.allowEviction', { infer: true });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.redis?.on('error', (error: Error) => this.reportError(error));
     if (!this.redis) {
       this.logger.warn(
         'REDIS_URL is not set: using the in-memory store (one instance only; revocations are lost on restart)',
       );
       return;
     }
-    if (this.redis.status === 'ready') return;
-    const ready = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);
-      this.redis?.once('ready', () => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
-    if (!ready) this.logger.error('Redis is not reachable yet: protected routes answer 503 until it is');
-  }
-
-  // ioredis emits an error for every failed reconnect attempt; one line per outage is enough for operators.
-  private lastErrorLoggedAt = 0;
-
-  private reportError(error: Error): void {
-    const now = Date.now();
-    if (now - this.lastErrorLoggedAt < 10_000) return;
-    this.lastErrorLoggedAt = now;
-    this.logger.error(`Redis connection error: ${error.message}`);
+    const redis = this.redis;
+    redis.on('error', (error: Error) => this.reportError(error));
+    if (!(await this.waitUntilReady(redis))) {
+      this.logger.error('Redis is not reachable yet: protected routes answer 503 until it is');
+      // The policy is checked as soon as a connection exists; until then nothing can be revoked or accepted.
+      redis.once(
+        'ready',
+        () => void this.checkEvictionPolicy(redis).catch((error: Error) => this.logger.fatal(error.message)),
+      );
+      return;
+    }
+    await this.checkEvictionPolicy(redis);
   }
 
   async onApplicationShutdown(): Promise<void> {
     if (!this.redis || this.redis.status === 'end') return;
     await this.redis.quit().catch(() => this.redis?.disconnect());
+  }
+
+  private async checkEvictionPolicy(redis: Redis): Promise<void> {
+    const judgement = judgeEvictionPolicy(await readEvictionPolicy(redis), this.allowEviction);
+    if (judgement.verdict === 'refuse') throw new StartupRefusedError(judgement.reason);
+    if (judgement.verdict === 'warn') this.logger.warn(judgement.reason);
+  }
+
+  private waitUntilReady(redis: Redis): Promise<boolean> {
+    if (redis.status === 'ready') return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);
+      redis.once('ready', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  // ioredis emits an error for every failed reconnect attempt; one line per outage is enough for operators.
+  private reportError(error: Error): void {
+    const now = Date.now();
+    if (now - this.lastErrorLoggedAt < ERROR_LOG_INTERVAL_MS) return;
+    this.lastErrorLoggedAt = now;
+    this.logger.error(`Redis connection error: ${error.message}`);
   }
 }

@@ -5,6 +5,8 @@ import { IS_PUBLIC_KEY } from '../../common/decorators/public.decorator.js';
 import { InvalidTokenException } from '../../common/errors/invalid-token.exception.js';
 import type { Principal } from '../access-token-claims.js';
 
+const MAX_AUTHORIZATION_LENGTH = 8 * 1024;
+
 /** Deny by default: every route needs a valid, unrevoked bearer token unless it is marked `@Public()`. */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
@@ -17,7 +19,13 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       context.getHandler(),
       context.getClass(),
     ]);
-    return isPublic ? true : super.canActivate(context);
+    if (isPublic) return true;
+    // Our tokens are well under 1 KB; refuse oversized ones before any parsing or signature work.
+    const { authorization } = context.switchToHttp().getRequest<{ headers: { authorization?: string } }>().headers;
+    if (authorization && authorization.length > MAX_AUTHORIZATION_LENGTH) {
+      throw new InvalidTokenException('The access token is too large');
+    }
+    return super.canActivate(context);
   }
 
   override handleRequest<TUser = Principal>(error: Error | null, principal: TUser | false, info: unknown): TUser {

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidTokenException } from '../errors/invalid-token.exception.js';
 import { StoreUnavailableError } from '../errors/store-unavailable.error.js';
 
@@ -19,6 +19,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const requestId = host.switchToHttp().getRequest<FastifyRequest>().id;
 
     if (exception instanceof InvalidTokenException) {
       void reply.header('WWW-Authenticate', exception.wwwAuthenticate);
@@ -28,7 +29,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return;
     }
     if (exception instanceof StoreUnavailableError) {
-      this.logger.warn(`${exception.message}: ${String((exception.cause as Error | undefined)?.message)}`);
+      this.logger.warn(
+        `[${requestId}] ${exception.message}: ${String((exception.cause as Error | undefined)?.message)}`,
+      );
       void reply
         .status(HttpStatus.SERVICE_UNAVAILABLE)
         .header('Retry-After', String(STORE_RETRY_AFTER_SECONDS))
@@ -39,7 +42,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
         } satisfies ErrorBody);
       return;
     }
-    this.logger.error('Unhandled error', exception instanceof Error ? exception.stack : String(exception));
+    this.logger.error(
+      `[${requestId}] Unhandled error`,
+      exception instanceof Error ? exception.stack : String(exception),
+    );
     void reply.status(HttpStatus.INTERNAL_SERVER_ERROR).send({
       statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
       error: 'Internal Server Error',
@@ -48,11 +54,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 }
 
-// `error` is always the status's reason phrase: Fastify's own refusals (bad JSON, 413, 415) reach here as bare
+// A body an exception shaped deliberately without a `message` (terminus's health report) leaves as it is.
+// Otherwise `error` is always the status's reason phrase: Fastify's own refusals (bad JSON, 413, 415) reach here as bare
 // HttpExceptions whose class name must not leak into the body.
-function bodyOf(exception: HttpException): ErrorBody {
+function bodyOf(exception: HttpException): ErrorBody | object {
   const status = exception.getStatus();
   const response = exception.getResponse();
+  if (typeof response === 'object' && !('message' in response)) return response;
   const reason = STATUS_CODES[status] ?? 'Error';
   if (typeof response === 'object' && 'message' in response) {
     const { error, message } = response as Partial<ErrorBody>;
