@@ -1,0 +1,393 @@
+// Helpers for bench/run.mjs: the processes it starts (each stopped by its own pid, also on error and Ctrl-C),
+// free loopback ports, a private redis-server, CPU and Redis counters, and the HTTP load generator.
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { delimiter, dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+
+export const HOST = '127.0.0.1';
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+/** A failure the user can act on: printed as its message alone, without a stack trace. */
+export class BenchError extends Error {}
+
+/** @typedef {import('node:child_process').ChildProcess} ChildProcess */
+/** @typedef {{ code: number | null, signal: string | null, error?: Error }} Exit */
+
+// ---- processes ---------------------------------------------------------------------------------------------------
+
+/**
+ * Every child still running, with the promise of its exit. Children are stopped by their pid, never by name.
+ * @type {Map<ChildProcess, Promise<Exit>>}
+ */
+const running = new Map();
+
+/**
+ * Starts `cmd` with stdout and stderr appended to `logFile`.
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {{ logFile: string, env?: NodeJS.ProcessEnv, cwd?: string }} options
+ * @returns {ChildProcess}
+ */
+export function startChild(cmd, args, { logFile, env = process.env, cwd }) {
+  const fd = openSync(logFile, 'a');
+  const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', fd, fd] });
+  closeSync(fd); // the child holds its own copy
+  /** @type {Promise<Exit>} */
+  const exit = new Promise((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', (error) => resolve({ code: null, signal: null, error })); // it could not start
+  });
+  running.set(child, exit);
+  void exit.then(() => running.delete(child));
+  return child;
+}
+
+/** @param {ChildProcess} child */
+export const isRunning = (child) => running.has(child);
+
+/**
+ * @param {ChildProcess} child
+ * @returns {Promise<Exit>}
+ */
+export const exitOf = (child) =>
+  running.get(child) ?? Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+
+/**
+ * Runs a command to its end, its output in `logFile`; throws with the log's last lines when it fails.
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {{ logFile: string, cwd?: string }} options
+ */
+export async function runToEnd(cmd, args, options) {
+  const { code, signal, error } = await exitOf(startChild(cmd, args, options));
+  if (code === 0) return;
+  const tail = readFileSync(options.logFile, 'utf8').trimEnd().split('\n').slice(-15).join('\n');
+  const why = error?.message ?? (signal ? `signal ${signal}` : `exit code ${code}`);
+  throw new BenchError(`\`${cmd} ${args.join(' ')}\` failed (${why}); last lines of ${options.logFile}:\n${tail}`);
+}
+
+/**
+ * SIGTERM by pid, SIGKILL after `graceMs`; resolves once the child has exited.
+ * @param {ChildProcess | undefined} child
+ */
+export async function stopChild(child, graceMs = 5000) {
+  const exit = child && running.get(child);
+  if (!child || !exit) return;
+  signal(child, 'SIGTERM');
+  const timer = setTimeout(() => signal(child, 'SIGKILL'), graceMs);
+  await exit;
+  clearTimeout(timer);
+}
+
+/**
+ * @param {ChildProcess} child
+ * @param {NodeJS.Signals} name
+ */
+function signal(child, name) {
+  try {
+    if (child.pid) process.kill(child.pid, name);
+  } catch {
+    // it exited in the meantime
+  }
+}
+
+/** Stops every child this process started and still runs. */
+export const stopAllChildren = () => Promise.all([...running.keys()].map((child) => stopChild(child, 2000)));
+
+// Whatever happens, no child outlives the bench: SIGKILL the rest on exit, stop them all on Ctrl-C / SIGTERM.
+process.on('exit', () => [...running.keys()].forEach((child) => signal(child, 'SIGKILL')));
+
+/** @param {(line: string) => void} log */
+export function stopChildrenOnSignals(log) {
+  let signals = 0;
+  for (const name of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
+    process.on(name, () => {
+      if (++signals > 1) process.exit(130); // a second Ctrl-C: the exit hook SIGKILLs what is left
+      log(`\n${name}: stopping ${running.size} process(es) started by the bench, then exiting`);
+      void stopAllChildren().finally(() => process.exit(130));
+    });
+  }
+}
+
+// ---- machine and files -------------------------------------------------------------------------------------------
+
+/** @param {string} name */
+export function findOnPath(name) {
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir) => join(dir, name))
+    .find((file) => existsSync(file));
+}
+
+/**
+ * First line of a command's output (stdout, else stderr), for version strings.
+ * @param {string} cmd
+ * @param {string[]} args
+ */
+export function firstLine(cmd, args) {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+      .trim()
+      .split('\n')[0];
+  } catch (error) {
+    const { stdout, stderr } = /** @type {{ stdout?: string, stderr?: string }} */ (error);
+    return `${stdout || stderr || 'unknown'}`.trim().split('\n')[0];
+  }
+}
+
+/**
+ * Newest modification time (ms) of the files under `root`, 0 when there are none.
+ * @param {string} root
+ */
+export function newestMtimeMs(root) {
+  if (!existsSync(root)) return 0;
+  const files = readdirSync(root, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+  return Math.max(0, ...files.map((entry) => statSync(join(entry.parentPath, entry.name)).mtimeMs));
+}
+
+/** @param {string} file */
+export const mtimeMs = (file) => (existsSync(file) ? statSync(file).mtimeMs : 0);
+
+/** A TCP port that is free on 127.0.0.1 right now (the kernel picks it). */
+export function freePort() {
+  return /** @type {Promise<number>} */ (
+    new Promise((resolve, reject) => {
+      const server = createServer();
+      server.unref();
+      server.on('error', reject);
+      server.listen(0, HOST, () => {
+        const address = server.address();
+        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    })
+  );
+}
+
+/**
+ * Waits until `url` answers any HTTP status, or throws when the child exits or time runs out.
+ * @param {ChildProcess} child
+ * @param {string} url
+ * @param {string} logFile
+ */
+export async function waitForHttp(child, url, logFile, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isRunning(child)) throw new BenchError(`it exited before answering on ${url}; see ${logFile}`);
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(1000) });
+      return;
+    } catch {
+      await sleep(100); // not listening yet
+    }
+  }
+  throw new BenchError(`no answer on ${url} within ${timeoutMs / 1000} s; see ${logFile}`);
+}
+
+// ---- CPU and Redis counters --------------------------------------------------------------------------------------
+
+export function clockTicksPerSecond() {
+  return Number(firstLine('getconf', ['CLK_TCK'])) || 100;
+}
+
+/**
+ * User + system CPU seconds a process has used so far (/proc/<pid>/stat fields 14 and 15, in clock ticks).
+ * @param {number} pid
+ * @param {number} ticksPerSecond
+ */
+export function processCpuSeconds(pid, ticksPerSecond) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (state)
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+}
+
+/**
+ * Starts a throw-away valkey-server or redis-server (no persistence) on a free loopback port.
+ * @param {string} logFile
+ */
+export async function startRedis(logFile) {
+  const bin = findOnPath('valkey-server') ?? findOnPath('redis-server');
+  if (!bin) throw new BenchError('no valkey-server or redis-server on PATH: apt-get install redis-server');
+  const port = await freePort();
+  const args = ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no'];
+  const child = startChild(bin, args, { logFile });
+  const url = `redis://${HOST}:${port}`;
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => {}); // connection refused until it listens: retried below
+  try {
+    for (const deadline = Date.now() + 10_000; ; await sleep(50)) {
+      if (!isRunning(child)) throw new BenchError(`${bin} exited at start; see ${logFile}`);
+      try {
+        await probe.connect();
+        await probe.ping();
+        break;
+      } catch (error) {
+        if (Date.now() > deadline) throw new BenchError(`${bin} did not answer: ${String(error)}; see ${logFile}`);
+        probe.disconnect();
+      }
+    }
+  } finally {
+    probe.disconnect();
+  }
+  return { child, url, bin, version: firstLine(bin, ['--version']) };
+}
+
+/**
+ * One INFO section as field → value.
+ * @param {Redis} redis
+ * @param {string} section
+ */
+export async function redisInfo(redis, section) {
+  const text = await redis.info(section);
+  const lines = text.split(/\r?\n/).filter((line) => line.includes(':') && !line.startsWith('#'));
+  return new Map(lines.map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1)]));
+}
+
+/** @param {Redis} redis */
+export async function redisCpuSeconds(redis) {
+  const cpu = await redisInfo(redis, 'cpu');
+  return Number(cpu.get('used_cpu_sys')) + Number(cpu.get('used_cpu_user'));
+}
+
+/**
+ * Calls per command since the last CONFIG RESETSTAT, leaving out the bench's own INFO and CONFIG.
+ * @param {Redis} redis
+ * @returns {Promise<Record<string, number>>}
+ */
+export async function redisCommandCalls(redis) {
+  const stats = await redisInfo(redis, 'commandstats');
+  /** @type {Record<string, number>} */
+  const calls = {};
+  for (const [field, value] of stats) {
+    const command = field.replace(/^cmdstat_/, ''); // Redis 7 names subcommands "config|resetstat"
+    if (!/^(info|config)\b/.test(command)) calls[command] = Number(/calls=(\d+)/.exec(value)?.[1] ?? 0);
+  }
+  return calls;
+}
+
+/** @param {Redis} redis */
+export async function usedMemory(redis) {
+  return Number((await redisInfo(redis, 'memory')).get('used_memory'));
+}
+
+// ---- load generator ----------------------------------------------------------------------------------------------
+
+/** @typedef {{ name: 'wrk' | 'autocannon', bin: string, version: string }} LoadGenerator */
+/**
+ * @typedef {object} LoadResult
+ * @property {number} requests
+ * @property {number} rps
+ * @property {number} p50Ms
+ * @property {number} p99Ms
+ * @property {number} non2xx        responses that were not 2xx or 3xx
+ * @property {number} socketErrors  connect, read, write errors and timeouts
+ */
+
+/**
+ * wrk when on PATH, else autocannon when installed (on PATH or in node_modules/.bin), else undefined.
+ * @param {string} projectRoot
+ * @returns {LoadGenerator | undefined}
+ */
+export function findLoadGenerator(projectRoot) {
+  const wrk = findOnPath('wrk');
+  if (wrk) return { name: 'wrk', bin: wrk, version: firstLine(wrk, ['--version']) };
+  const local = join(projectRoot, 'node_modules', '.bin', 'autocannon');
+  const autocannon = findOnPath('autocannon') ?? (existsSync(local) ? local : undefined);
+  if (autocannon) return { name: 'autocannon', bin: autocannon, version: firstLine(autocannon, ['--version']) };
+  return undefined;
+}
+
+/**
+ * Loads `url` with `connections` keep-alive connections for `seconds`; the raw output goes to `outFile`.
+ * @param {LoadGenerator} generator
+ * @param {{ url: string, token: string, seconds: number, connections: number, outFile: string }} load
+ * @returns {Promise<LoadResult>}
+ */
+export async function runLoad(generator, { url, token, seconds, connections, outFile }) {
+  const auth = `Bearer ${token}`;
+  // A 10 s timeout: wrk would otherwise drop responses slower than 2 s from its latency histogram.
+  const args =
+    generator.name === 'wrk'
+      ? ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '--latency'].concat([
+          '-s',
+          join(HERE, 'wrk-report.lua'),
+          '-H',
+          `Authorization: ${auth}`,
+          url,
+        ])
+      : ['-c', String(connections), '-d', String(seconds), '-t', '10', '-j', '-H', `Authorization=${auth}`, url];
+  const shown = args.map((arg) => (arg.includes(' ') ? `'${arg}'` : arg)).join(' ');
+  writeFileSync(outFile, `$ ${generator.name} ${shown.replace(token, '<token>')}\n`); // the command, not the token
+  const { code, signal, error } = await exitOf(startChild(generator.bin, args, { logFile: outFile }));
+  if (code !== 0) {
+    const why = error?.message ?? (signal ? `stopped by ${signal}` : `exit code ${code}`);
+    throw new BenchError(`${generator.name} failed (${why}); see ${outFile}`);
+  }
+  const output = readFileSync(outFile, 'utf8');
+  return generator.name === 'wrk' ? parseWrk(output, outFile) : parseAutocannon(output, outFile);
+}
+
+/**
+ * Reads the WRK_JSON line that wrk-report.lua prints at the end of a run.
+ * @param {string} output
+ * @param {string} outFile
+ */
+function parseWrk(output, outFile) {
+  const line = output.split('\n').find((l) => l.startsWith('WRK_JSON '));
+  if (!line) throw new BenchError(`no WRK_JSON line in wrk's output; see ${outFile}`);
+  const wrk = /** @type {Record<string, number>} */ (parseJson(line.slice('WRK_JSON '.length)));
+  return {
+    requests: wrk.requests,
+    rps: wrk.rps,
+    p50Ms: wrk.lat_p50_us / 1000,
+    p99Ms: wrk.lat_p99_us / 1000,
+    non2xx: wrk.err_status,
+    socketErrors: wrk.err_connect + wrk.err_read + wrk.err_write + wrk.err_timeout,
+  };
+}
+
+/**
+ * Reads autocannon's --json result (latencies in ms, duration in s).
+ * @param {string} output
+ * @param {string} outFile
+ */
+function parseAutocannon(output, outFile) {
+  const line = output.split('\n').find((l) => l.startsWith('{'));
+  if (!line) throw new BenchError(`no JSON result in autocannon's output; see ${outFile}`);
+  const result = /** @type {{ requests: { total: number }, latency: { p50: number, p99: number }, duration: number,
+    non2xx: number, errors: number, timeouts: number }} */ (parseJson(line));
+  return {
+    requests: result.requests.total,
+    rps: result.requests.total / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    socketErrors: result.errors + result.timeouts,
+  };
+}
+
+/**
+ * JSON.parse, typed `unknown` so that each caller states what it expects.
+ * @param {string} text
+ * @returns {unknown}
+ */
+export const parseJson = (text) => JSON.parse(text);
+
+// ---- numbers -----------------------------------------------------------------------------------------------------
+
+/** @param {number[]} values */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length === 0 ? NaN : sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * `value` with `digits` decimals, or an em dash when it is not a number.
+ * @param {number | undefined} value
+ */
+export const fmt = (value, digits = 0) => (value !== undefined && Number.isFinite(value) ? value.toFixed(digits) : '—');
