@@ -8,6 +8,7 @@ import { judgeEvictionPolicy, readEvictionPolicy } from './eviction-policy.js';
 
 const READY_TIMEOUT_MS = 5000;
 const ERROR_LOG_INTERVAL_MS = 10_000;
+const QUIT_TIMEOUT_MS = 1000;
 
 /**
  * Waits for the first connection at boot (so the first requests do not meet a cold client), refuses to start on
@@ -47,9 +48,13 @@ export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShut
     await this.checkEvictionPolicy(redis);
   }
 
+  /** QUIT lets in-flight commands finish; a Redis that does not answer within a second is simply disconnected. */
   async onApplicationShutdown(): Promise<void> {
-    if (!this.redis || this.redis.status === 'end') return;
-    await this.redis.quit().catch(() => this.redis?.disconnect());
+    const redis = this.redis;
+    if (!redis || redis.status === 'end') return;
+    const timeout = new Promise((resolve) => setTimeout(resolve, QUIT_TIMEOUT_MS).unref());
+    await Promise.race([redis.quit().catch(() => undefined), timeout]);
+    if (redis.status !== 'end') redis.disconnect();
   }
 
   private async checkEvictionPolicy(redis: Redis): Promise<void> {

@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { toPublicUser, type PublicUser, type User } from './user.js';
 import { InjectUsersRepository, type UsersRepository } from './users-repository.js';
 
+// Profiles (id, email, createdAt) never change, so each instance keeps the recent ones: GET /me then costs no store
+// command beyond the guard's. A deleted account cannot be served from here: its tokens are refused by the guard.
+const PROFILE_CACHE_SIZE = 10_000;
+
 @Injectable()
 export class UsersService {
+  private readonly profiles = new LRUCache<string, PublicUser>({ max: PROFILE_CACHE_SIZE });
+
   constructor(@InjectUsersRepository() private readonly users: UsersRepository) {}
 
   /** Creates an account; 409 when the (already normalised) email is taken. */
@@ -29,8 +36,12 @@ export class UsersService {
   }
 
   async getProfile(id: string): Promise<PublicUser> {
+    const cached = this.profiles.get(id);
+    if (cached) return cached;
     const user = await this.users.findById(id);
     if (!user) throw new NotFoundException('This account no longer exists');
-    return toPublicUser(user);
+    const profile = toPublicUser(user);
+    this.profiles.set(id, profile);
+    return profile;
   }
 }
