@@ -54,7 +54,7 @@ export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShut
     if (!redis || redis.status === 'end') return;
     const timeout = new Promise((resolve) => setTimeout(resolve, QUIT_TIMEOUT_MS).unref());
     await Promise.race([redis.quit().catch(() => undefined), timeout]);
-    if (redis.status !== 'end') redis.disconnect();
+    redis.disconnect(); // a no-op once QUIT has closed it
   }
 
   private async checkEvictionPolicy(redis: Redis): Promise<void> {
