@@ -1,121 +1,24 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort } from './support/redis-server.js';
+import {
+  AppProcesses,
+  EXIT_BOUND_MS,
+  READY_BOUND_MS,
+  nonEmptyLines,
+  sleep,
+  waitForExit,
+  waitForHttp,
+  type AppProcess as Run,
+  type Exit,
+} from './support/app-process.js';
+import { freePort, testRedisUrl } from './support/redis-server.js';
 
-/**
- * The built app (`node dist/main.js`) as an operator runs it: a child process with a controlled environment,
- * started in an empty temporary directory so that no `.env` is picked up.
- */
-const MAIN = resolve(__dirname, '..', 'dist', 'main.js');
-const EXIT_BOUND_MS = 10_000;
-const READY_BOUND_MS = 15_000;
 // Hex never spells the placeholder words the app refuses (change, secret, default, ...).
 const GOOD_SECRET = randomBytes(32).toString('hex');
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-interface Run {
-  child: ChildProcess;
-  output: { stdout: string; stderr: string };
-  closed: Promise<Exit>;
-}
-
-const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
-const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, ''); // eslint-disable-line no-control-regex
-const nonEmptyLines = (text: string) =>
-  stripAnsi(text)
-    .split('\n')
-    .filter((line) => line.trim() !== '');
-
-let workDir: string;
-const running = new Set<Run>();
-
-function start(env: Record<string, string>): Run {
-  const controlled: Record<string, string> = { ...env };
-  for (const key of ['PATH', 'HOME']) {
-    const value = process.env[key];
-    if (value !== undefined) controlled[key] = value;
-  }
-  const child = spawn(process.execPath, [MAIN], { cwd: workDir, env: controlled, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output = { stdout: '', stderr: '' };
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output.stdout += chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output.stderr += chunk));
-  // 'close' comes after 'exit' and after both pipes ended, so the output is complete when it resolves.
-  const closed = new Promise<Exit>((done) => child.once('close', (code, signal) => done({ code, signal })));
-  const run = { child, output, closed };
-  running.add(run);
-  void closed.then(() => running.delete(run));
-  return run;
-}
-
-/** How the process ended, or undefined if it was still running when the bound passed. */
-async function waitForExit(run: Run, boundMs = EXIT_BOUND_MS): Promise<Exit | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const bound = new Promise<undefined>((done) => (timer = setTimeout(() => done(undefined), boundMs)));
-  try {
-    return await Promise.race([run.closed, bound]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Kills, by the pid we started, every child still running, and waits for it to be gone. */
-async function killAll(): Promise<void> {
-  await Promise.all(
-    [...running].map(async (run) => {
-      const { pid, exitCode, signalCode } = run.child;
-      if (pid !== undefined && exitCode === null && signalCode === null) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-      }
-      await run.closed;
-    }),
-  );
-}
-
-/** The status of one GET on 127.0.0.1, on a fresh connection that is closed afterwards. */
-function httpStatus(port: number, path: string): Promise<number> {
-  return new Promise((done, fail) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET', agent: false, timeout: 2000 }, (res) => {
-      res.resume();
-      res.once('end', () => done(res.statusCode ?? 0));
-    });
-    req.once('timeout', () => req.destroy(new Error('request timed out')));
-    req.once('error', fail);
-    req.end();
-  });
-}
-
-/** Polls GET `path` until the app answers; throws (with the app's output) if it exits or the bound passes. */
-async function waitForHttp(run: Run, port: number, path: string): Promise<number> {
-  const deadline = Date.now() + READY_BOUND_MS;
-  for (;;) {
-    if (run.child.exitCode !== null || run.child.signalCode !== null) {
-      throw new Error(
-        `The app exited before answering HTTP.\nstdout:\n${run.output.stdout}\nstderr:\n${run.output.stderr}`,
-      );
-    }
-    try {
-      return await httpStatus(port, path);
-    } catch (error) {
-      if (Date.now() > deadline) {
-        throw new Error(`The app did not answer on port ${port}: ${String(error)}\nstderr:\n${run.output.stderr}`);
-      }
-      await sleep(100);
-    }
-  }
-}
+const apps = new AppProcesses();
+const start = (env: Record<string, string>) => apps.start(env);
+const killAll = () => apps.stopAll();
 
 /** Connections the test Redis currently lists under `name`. */
 async function clientsNamed(redis: Redis, name: string): Promise<number> {
@@ -123,24 +26,12 @@ async function clientsNamed(redis: Redis, name: string): Promise<number> {
   return list.split('\n').filter((line) => line.split(' ').includes(`name=${name}`)).length;
 }
 
-function testRedisUrl(): string {
-  const url = process.env.TEST_REDIS_URL;
-  if (!url) throw new Error('TEST_REDIS_URL is not set: run the tests through jest, whose global setup starts Redis');
-  return url;
-}
-
-beforeAll(() => {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` before these tests`);
-  workDir = mkdtempSync(join(tmpdir(), 'revocable-jwt-boot-'));
-});
-
 afterEach(async () => {
   await killAll();
 });
 
 afterAll(async () => {
-  await killAll();
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
+  await apps.dispose();
 });
 
 describe.each<{ problem: string; env: Record<string, string>; variable: string }>([

@@ -20,6 +20,13 @@ export interface RunningRedis {
   dir: string;
 }
 
+/** The Redis the test run uses (set by jest's global setup). */
+export function testRedisUrl(): string {
+  const url = process.env.TEST_REDIS_URL;
+  if (!url) throw new Error('TEST_REDIS_URL is not set: run the tests through jest, whose global setup starts Redis');
+  return url;
+}
+
 /** The first Redis-compatible server binary on PATH: Valkey first, then Redis. */
 export function findServerBinary(): string | undefined {
   return ['valkey-server', 'redis-server'].find((name) => spawnSync(name, ['--version']).status === 0);

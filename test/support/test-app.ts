@@ -6,6 +6,9 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { AppModule } from '../../src/app.module.js';
 import { createHttpAdapter, setUpApp } from '../../src/app.setup.js';
+import { testRedisUrl } from './redis-server.js';
+
+export { testRedisUrl };
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -56,10 +59,4 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       else process.env[key] = value;
     }
   }
-}
-
-export function testRedisUrl(): string {
-  const url = process.env.TEST_REDIS_URL;
-  if (!url) throw new Error('TEST_REDIS_URL is not set: run the tests through jest, whose global setup starts Redis');
-  return url;
 }

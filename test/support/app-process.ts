@@ -1,0 +1,127 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/**
+ * The built app (`node dist/main.js`) as an operator runs it: a child process with a controlled environment (PATH
+ * and HOME plus what the test passes), started in an empty temporary directory so that no `.env` is picked up.
+ */
+export const MAIN = resolve(__dirname, '..', '..', 'dist', 'main.js');
+export const EXIT_BOUND_MS = 10_000;
+export const READY_BOUND_MS = 15_000;
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface AppProcess {
+  child: ChildProcess;
+  output: { stdout: string; stderr: string };
+  closed: Promise<Exit>;
+}
+
+export const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
+const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, ''); // eslint-disable-line no-control-regex
+export const nonEmptyLines = (text: string) =>
+  stripAnsi(text)
+    .split('\n')
+    .filter((line) => line.trim() !== '');
+
+/** Starts and tracks app processes; `stopAll()` kills, by the pid started, whatever is still running. */
+export class AppProcesses {
+  private readonly running = new Set<AppProcess>();
+  private workDir: string | undefined;
+
+  start(env: Record<string, string>): AppProcess {
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` before these tests`);
+    this.workDir ??= mkdtempSync(join(tmpdir(), 'revocable-jwt-app-'));
+    const controlled: Record<string, string> = { ...env };
+    for (const key of ['PATH', 'HOME']) {
+      const value = process.env[key];
+      if (value !== undefined) controlled[key] = value;
+    }
+    const child = spawn(process.execPath, [MAIN], {
+      cwd: this.workDir,
+      env: controlled,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output = { stdout: '', stderr: '' };
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output.stdout += chunk));
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output.stderr += chunk));
+    // 'close' comes after 'exit' and after both pipes ended, so the output is complete when it resolves.
+    const closed = new Promise<Exit>((done) => child.once('close', (code, signal) => done({ code, signal })));
+    const app = { child, output, closed };
+    this.running.add(app);
+    void closed.then(() => this.running.delete(app));
+    return app;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(
+      [...this.running].map(async (app) => {
+        const { pid, exitCode, signalCode } = app.child;
+        if (pid !== undefined && exitCode === null && signalCode === null) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // Already gone.
+          }
+        }
+        await app.closed;
+      }),
+    );
+  }
+
+  /** Stops everything and removes the working directory. */
+  async dispose(): Promise<void> {
+    await this.stopAll();
+    if (this.workDir) rmSync(this.workDir, { recursive: true, force: true });
+  }
+}
+
+/** How the process ended, or undefined if it was still running when the bound passed. */
+export async function waitForExit(app: AppProcess, boundMs = EXIT_BOUND_MS): Promise<Exit | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<undefined>((done) => (timer = setTimeout(() => done(undefined), boundMs)));
+  try {
+    return await Promise.race([app.closed, bound]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The status of one GET on 127.0.0.1, on a fresh connection that is closed afterwards. */
+export function httpStatus(port: number, path: string): Promise<number> {
+  return new Promise((done, fail) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET', agent: false, timeout: 2000 }, (res) => {
+      res.resume();
+      res.once('end', () => done(res.statusCode ?? 0));
+    });
+    req.once('timeout', () => req.destroy(new Error('request timed out')));
+    req.once('error', fail);
+    req.end();
+  });
+}
+
+/** Polls GET `path` until the app answers; throws (with the app's output) if it exits or the bound passes. */
+export async function waitForHttp(app: AppProcess, port: number, path: string): Promise<number> {
+  const deadline = Date.now() + READY_BOUND_MS;
+  for (;;) {
+    if (app.child.exitCode !== null || app.child.signalCode !== null) {
+      throw new Error(
+        `The app exited before answering HTTP.\nstdout:\n${app.output.stdout}\nstderr:\n${app.output.stderr}`,
+      );
+    }
+    try {
+      return await httpStatus(port, path);
+    } catch (error) {
+      if (Date.now() > deadline) {
+        throw new Error(`The app did not answer on port ${port}: ${String(error)}\nstderr:\n${app.output.stderr}`);
+      }
+      await sleep(100);
+    }
+  }
+}
