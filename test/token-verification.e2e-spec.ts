@@ -11,7 +11,7 @@ import {
   uniqueEmail,
   type Session,
 } from './support/auth-client.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { createTestApp, stateKeys, type TestApp } from './support/test-app.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // What the app is configured with (test/support/global-setup.ts and the defaults of src/config/env.validation.ts)
@@ -106,8 +106,8 @@ function postJson(path: string, body: unknown) {
   return request.send(typeof body === 'string' ? body : JSON.stringify(body));
 }
 
-async function keysUnderPrefix(): Promise<string[]> {
-  return (await api.redis.keys(`${api.keyPrefix}*`)).sort();
+function keysUnderPrefix(): Promise<string[]> {
+  return stateKeys(api);
 }
 
 async function revocationKeys(): Promise<string[]> {

@@ -9,6 +9,7 @@ import { CurrentPrincipal } from './decorators/current-principal.decorator.js';
 import { LoginDto, RegisterDto } from './dto/credentials.dto.js';
 import { RefreshDto } from './dto/refresh.dto.js';
 import type { TokenResponse } from './dto/token-response.dto.js';
+import { SkipThrottle } from '@nestjs/throttler';
 import { AuthThrottlerGuard } from '../throttling/auth-throttler.guard.js';
 import { TokenCookies } from './token-cookies.js';
 
@@ -40,6 +41,7 @@ export class AuthController {
 
   @Public()
   @UseGuards(AuthThrottlerGuard)
+  @SkipThrottle({ account: true }) // no email to count by: the client address limit applies
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
   async refresh(

@@ -25,6 +25,8 @@ export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShut
     @Optional() @InjectRedis() private readonly redis?: Redis,
   ) {
     this.allowEviction = config.get('redis.allowEviction', { infer: true });
+    // As early as possible: without a listener, ioredis reports each failed connection attempt as unhandled.
+    this.redis?.on('error', (error: Error) => this.reportError(error));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -35,14 +37,11 @@ export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShut
       return;
     }
     const redis = this.redis;
-    redis.on('error', (error: Error) => this.reportError(error));
     if (!(await this.waitUntilReady(redis))) {
       this.logger.error('Redis is not reachable yet: protected routes answer 503 until it is');
-      // The policy is checked as soon as a connection exists; until then nothing can be revoked or accepted.
-      redis.once(
-        'ready',
-        () => void this.checkEvictionPolicy(redis).catch((error: Error) => this.logger.fatal(error.message)),
-      );
+      // The policy is checked as soon as a connection exists (until then every request gets 503); an evicting
+      // Redis then stops the process as it would have stopped the start.
+      redis.once('ready', () => void this.checkEvictionPolicy(redis).catch((error: Error) => this.refuseToRun(error)));
       return;
     }
     await this.checkEvictionPolicy(redis);
@@ -61,6 +60,11 @@ export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShut
     const judgement = judgeEvictionPolicy(await readEvictionPolicy(redis), this.allowEviction);
     if (judgement.verdict === 'refuse') throw new StartupRefusedError(judgement.reason);
     if (judgement.verdict === 'warn') this.logger.warn(judgement.reason);
+  }
+
+  private refuseToRun(error: Error): void {
+    this.logger.fatal(error.message);
+    process.stderr.write(`${error.message}\n`, () => process.exit(1));
   }
 
   private waitUntilReady(redis: Redis): Promise<boolean> {

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { getRedisConnectionToken } from '@nestjs-modules/ioredis';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
@@ -26,10 +25,7 @@ import { accountTracker } from './trackers.js';
           ],
           errorMessage: 'Too many attempts; retry later',
           storage: redis
-            ? new PrefixedThrottlerStorage(
-                new ThrottlerStorageRedisService(redis),
-                `${config.get('redis.keyPrefix', { infer: true })}throttle:`,
-              )
+            ? new PrefixedThrottlerStorage(redis, `${config.get('redis.keyPrefix', { infer: true })}throttle:`)
             : undefined,
         };
       },

@@ -23,8 +23,15 @@ export interface AppProcess {
   closed: Promise<Exit>;
 }
 
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json: unknown;
+}
+
 export const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
-const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, ''); // eslint-disable-line no-control-regex
+export const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, ''); // eslint-disable-line no-control-regex
 export const nonEmptyLines = (text: string) =>
   stripAnsi(text)
     .split('\n')
@@ -93,16 +100,46 @@ export async function waitForExit(app: AppProcess, boundMs = EXIT_BOUND_MS): Pro
   }
 }
 
-/** The status of one GET on 127.0.0.1, on a fresh connection that is closed afterwards. */
-export function httpStatus(port: number, path: string): Promise<number> {
+/** Sends SIGTERM to the child (by its pid) and waits for it to exit. */
+export async function stopGracefully(app: AppProcess): Promise<Exit | undefined> {
+  const { pid, exitCode, signalCode } = app.child;
+  if (pid !== undefined && exitCode === null && signalCode === null) process.kill(pid, 'SIGTERM');
+  return waitForExit(app);
+}
+
+/** One request to 127.0.0.1 on a fresh connection that is closed afterwards; a `body` object is sent as JSON. */
+export function httpCall(
+  port: number,
+  method: string,
+  path: string,
+  { headers = {}, body }: { headers?: Record<string, string>; body?: unknown } = {},
+): Promise<HttpAnswer> {
+  const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+  const sent: Record<string, string> = { ...headers };
+  if (payload !== undefined) {
+    sent['content-type'] ??= 'application/json';
+    sent['content-length'] = String(Buffer.byteLength(payload));
+  }
   return new Promise((done, fail) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET', agent: false, timeout: 2000 }, (res) => {
-      res.resume();
-      res.once('end', () => done(res.statusCode ?? 0));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path, method, headers: sent, agent: false, timeout: 5000 },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        res.once('end', () => {
+          let json: unknown;
+          try {
+            json = text ? JSON.parse(text) : undefined;
+          } catch {
+            json = undefined;
+          }
+          done({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        });
+      },
+    );
     req.once('timeout', () => req.destroy(new Error('request timed out')));
     req.once('error', fail);
-    req.end();
+    req.end(payload);
   });
 }
 
@@ -116,7 +153,7 @@ export async function waitForHttp(app: AppProcess, port: number, path: string): 
       );
     }
     try {
-      return await httpStatus(port, path);
+      return (await httpCall(port, 'GET', path)).status;
     } catch (error) {
       if (Date.now() > deadline) {
         throw new Error(`The app did not answer on port ${port}: ${String(error)}\nstderr:\n${app.output.stderr}`);

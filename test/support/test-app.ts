@@ -60,3 +60,9 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     }
   }
 }
+
+/** The app's state in Redis: every key under its prefix except rate-limit counters (which every attempt moves). */
+export async function stateKeys(api: TestApp): Promise<string[]> {
+  const keys = await api.redis.keys(`${api.keyPrefix}*`);
+  return keys.filter((key) => !key.startsWith(`${api.keyPrefix}throttle:`)).sort();
+}
