@@ -29,7 +29,20 @@ describe('validateEnv', () => {
   });
 
   it('refuses the in-memory store in production', () => {
-    expect(() => validateEnv({ JWT_SECRET: STRONG_SECRET, NODE_ENV: 'production' })).toThrow(/REDIS_URL must be set/);
+    expect(() => validateEnv({ JWT_SECRET: STRONG_SECRET, NODE_ENV: 'production' })).toThrow(
+      /REDIS_URL \(or REDIS_SENTINELS or REDIS_CLUSTER_NODES\) must be set/,
+    );
+  });
+
+  it('accepts exactly one Redis topology', () => {
+    const sentinel = { REDIS_SENTINELS: 'a:26379,b:26379', REDIS_SENTINEL_NAME: 'primary' };
+    expect(validateEnv({ JWT_SECRET: STRONG_SECRET, ...sentinel }).REDIS_SENTINELS).toBe('a:26379,b:26379');
+    expect(validateEnv({ JWT_SECRET: STRONG_SECRET, REDIS_CLUSTER_NODES: 'n1:7000' }).REDIS_CLUSTER_NODES).toBe(
+      'n1:7000',
+    );
+    expect(() =>
+      validateEnv({ JWT_SECRET: STRONG_SECRET, REDIS_URL: 'redis://x:6379', REDIS_CLUSTER_NODES: 'n1:7000' }),
+    ).toThrow(/only one of REDIS_URL, REDIS_SENTINELS and REDIS_CLUSTER_NODES/);
   });
 
   it.each([
@@ -39,6 +52,9 @@ describe('validateEnv', () => {
     ['JWT_CLOCK_TOLERANCE', '-1'],
     ['REDIS_URL', 'localhost:6379'],
     ['REDIS_KEY_PREFIX', 'has spaces'],
+    ['REDIS_SENTINELS', 'no-port'],
+    ['REDIS_CLUSTER_NODES', 'a:1,,b:2'],
+    ['REDIS_WAIT_REPLICAS', '-1'],
     ['LOG_LEVEL', 'loud'],
   ])('refuses %s=%s', (key, value) => {
     expect(() => validateEnv({ JWT_SECRET: STRONG_SECRET, [key]: value })).toThrow(new RegExp(key));

@@ -18,6 +18,19 @@ import { weakSecretReason } from './secret-strength.js';
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 
+const HOST_PORT_LIST = /^[A-Za-z0-9.-]+:\d{1,5}(,[A-Za-z0-9.-]+:\d{1,5})*$/;
+
+// Settings without a default: absent unless the operator sets them.
+const OPTIONAL_KEYS = [
+  'JWT_SECRET',
+  'REDIS_URL',
+  'REDIS_SENTINELS',
+  'REDIS_SENTINEL_PASSWORD',
+  'REDIS_CLUSTER_NODES',
+  'REDIS_USERNAME',
+  'REDIS_PASSWORD',
+];
+
 /** Raw environment, as the operator writes it. Defaults live here and nowhere else. */
 export class EnvironmentVariables {
   @IsIn(NODE_ENVS)
@@ -94,6 +107,42 @@ export class EnvironmentVariables {
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must look like redis://host:6379 or rediss://host:6380' })
   REDIS_URL?: string;
 
+  @IsOptional()
+  @Matches(HOST_PORT_LIST, { message: 'REDIS_SENTINELS must look like host1:26379,host2:26379' })
+  REDIS_SENTINELS?: string;
+
+  @IsString()
+  REDIS_SENTINEL_NAME = 'mymaster';
+
+  @IsOptional()
+  @IsString()
+  REDIS_SENTINEL_PASSWORD?: string;
+
+  @IsOptional()
+  @Matches(HOST_PORT_LIST, { message: 'REDIS_CLUSTER_NODES must look like host1:6379,host2:6379' })
+  REDIS_CLUSTER_NODES?: string;
+
+  @IsOptional()
+  @IsString()
+  REDIS_USERNAME?: string;
+
+  @IsOptional()
+  @IsString()
+  REDIS_PASSWORD?: string;
+
+  @IsIn(['true', 'false'])
+  REDIS_TLS: 'true' | 'false' = 'false';
+
+  @IsInt()
+  @Min(0)
+  @Max(16)
+  REDIS_WAIT_REPLICAS = 0;
+
+  @IsInt()
+  @Min(10)
+  @Max(60000)
+  REDIS_WAIT_TIMEOUT_MS = 1000;
+
   @IsString()
   @Matches(/^[A-Za-z0-9:_-]{0,32}$/, { message: 'REDIS_KEY_PREFIX may hold up to 32 of A-Z a-z 0-9 : _ -' })
   REDIS_KEY_PREFIX = 'auth:';
@@ -116,10 +165,12 @@ const INT_FIELDS = [
   'SESSIONS_PER_USER',
   'THROTTLE_IP_LIMIT',
   'THROTTLE_ACCOUNT_LIMIT',
+  'REDIS_WAIT_REPLICAS',
+  'REDIS_WAIT_TIMEOUT_MS',
 ];
 
 export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
-  const known = new Set(Object.keys(new EnvironmentVariables()).concat('JWT_SECRET', 'REDIS_URL'));
+  const known = new Set(Object.keys(new EnvironmentVariables()).concat(OPTIONAL_KEYS));
   const present = Object.fromEntries(
     Object.entries(raw).filter(([key, value]) => known.has(key) && value !== undefined && value !== ''),
   );
@@ -145,9 +196,13 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
       `REFRESH_REUSE_GRACE must be a duration like 10s, or 0 to turn it off (got "${env.REFRESH_REUSE_GRACE}")`,
     );
   }
-  if (env.NODE_ENV === 'production' && !env.REDIS_URL) {
+  const topologies = [env.REDIS_URL, env.REDIS_SENTINELS, env.REDIS_CLUSTER_NODES].filter(Boolean).length;
+  if (topologies > 1) {
+    problems.push('set only one of REDIS_URL, REDIS_SENTINELS and REDIS_CLUSTER_NODES');
+  }
+  if (env.NODE_ENV === 'production' && topologies === 0) {
     problems.push(
-      'REDIS_URL must be set when NODE_ENV=production: the in-memory store loses every revocation on restart',
+      'REDIS_URL (or REDIS_SENTINELS or REDIS_CLUSTER_NODES) must be set when NODE_ENV=production: the in-memory store loses every revocation on restart',
     );
   }
   if (problems.length > 0) throw new ConfigValidationError(`Invalid configuration: ${problems.join('; ')}`);

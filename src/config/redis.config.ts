@@ -1,19 +1,55 @@
 import { registerAs } from '@nestjs/config';
 import { readEnv } from './env.validation.js';
 
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** Where the store lives: one server (URL), a Sentinel-managed master/replica set, or a Cluster. */
+export type RedisTopology =
+  | { kind: 'standalone'; url: string }
+  | { kind: 'sentinel'; sentinels: HostPort[]; masterName: string; sentinelPassword?: string }
+  | { kind: 'cluster'; nodes: HostPort[] };
+
 export const redisConfig = registerAs('redis', () => {
   const env = readEnv();
   return {
-    url: env.REDIS_URL,
+    topology: topologyOf(env),
+    username: env.REDIS_USERNAME,
+    password: env.REDIS_PASSWORD,
+    tls: env.REDIS_TLS === 'true',
     keyPrefix: env.REDIS_KEY_PREFIX,
     commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
     allowEviction: env.ALLOW_EVICTING_REDIS === 'true',
+    waitReplicas: env.REDIS_WAIT_REPLICAS,
+    waitTimeoutMs: env.REDIS_WAIT_TIMEOUT_MS,
   };
 });
 
 export type RedisConfig = ReturnType<typeof redisConfig>;
 
-/** True when a Redis server is configured; the in-memory store is used otherwise. */
+/** True when a Redis server is configured (any topology); the in-memory store is used otherwise. */
 export function isRedisConfigured(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(env.REDIS_URL);
+  return Boolean(env.REDIS_URL || env.REDIS_SENTINELS || env.REDIS_CLUSTER_NODES);
+}
+
+function topologyOf(env: ReturnType<typeof readEnv>): RedisTopology | undefined {
+  if (env.REDIS_CLUSTER_NODES) return { kind: 'cluster', nodes: hostPorts(env.REDIS_CLUSTER_NODES) };
+  if (env.REDIS_SENTINELS) {
+    return {
+      kind: 'sentinel',
+      sentinels: hostPorts(env.REDIS_SENTINELS),
+      masterName: env.REDIS_SENTINEL_NAME,
+      sentinelPassword: env.REDIS_SENTINEL_PASSWORD,
+    };
+  }
+  return env.REDIS_URL ? { kind: 'standalone', url: env.REDIS_URL } : undefined;
+}
+
+function hostPorts(list: string): HostPort[] {
+  return list.split(',').map((entry) => {
+    const separator = entry.lastIndexOf(':');
+    return { host: entry.slice(0, separator), port: Number(entry.slice(separator + 1)) };
+  });
 }

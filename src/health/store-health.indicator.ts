@@ -1,7 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { InjectRedis } from '@nestjs-modules/ioredis';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-client.js';
 
 const PING_TIMEOUT_MS = 1000;
 
@@ -10,7 +10,7 @@ const PING_TIMEOUT_MS = 1000;
 export class StoreHealthIndicator {
   constructor(
     private readonly indicators: HealthIndicatorService,
-    @Optional() @InjectRedis() private readonly redis?: Redis,
+    @Optional() @InjectRedis() private readonly redis?: RedisClient,
   ) {}
 
   check() {

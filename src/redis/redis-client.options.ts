@@ -1,23 +1,60 @@
 import type { RedisModuleOptions } from '@nestjs-modules/ioredis';
+import type { RedisOptions } from 'ioredis';
 import type { RedisConfig } from '../config/redis.config.js';
 
 const MAX_RECONNECT_DELAY_MS = 2000;
 
+const reconnectDelay = (attempt: number) => Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS);
+
 /**
  * Fail fast, never queue: with the offline queue off and a bounded command timeout, a Redis outage turns into
- * a 503 within about a second instead of requests piling up. Auto-pipelining batches the guard's MGETs.
+ * a 503 within about a second instead of requests piling up. Auto-pipelining batches the guard's MGETs. The
+ * same behaviour on every topology; only where the servers are differs.
  */
 export function redisClientOptions(config: RedisConfig): RedisModuleOptions {
-  return {
-    type: 'single',
-    url: config.url,
-    options: {
-      enableAutoPipelining: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: config.commandTimeoutMs,
-      connectTimeout: Math.max(1000, config.commandTimeoutMs * 2),
-      retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS),
-    },
+  const topology = config.topology;
+  if (!topology) throw new Error('redisClientOptions needs a configured Redis topology');
+  const connection: RedisOptions = {
+    // Only what is set: for a URL, credentials and TLS written in it (rediss://user:pass@host) then still apply.
+    ...(config.username !== undefined && { username: config.username }),
+    ...(config.password !== undefined && { password: config.password }),
+    ...(config.tls && { tls: {} }),
+    enableAutoPipelining: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: config.commandTimeoutMs,
+    connectTimeout: Math.max(1000, config.commandTimeoutMs * 2),
+    retryStrategy: reconnectDelay,
   };
+  switch (topology.kind) {
+    case 'standalone':
+      return { type: 'single', url: topology.url, options: connection };
+    case 'sentinel':
+      return {
+        type: 'single',
+        options: {
+          ...connection,
+          sentinels: topology.sentinels,
+          name: topology.masterName,
+          sentinelPassword: topology.sentinelPassword,
+          enableTLSForSentinelMode: config.tls,
+          sentinelRetryStrategy: reconnectDelay,
+          // After a failover, re-resolve the master instead of writing to a demoted replica.
+          reconnectOnError: (error) => error.message.startsWith('READONLY'),
+        },
+      };
+    case 'cluster':
+      return {
+        type: 'cluster',
+        nodes: topology.nodes,
+        options: {
+          enableAutoPipelining: true,
+          enableOfflineQueue: false,
+          clusterRetryStrategy: reconnectDelay,
+          // A failover moves slots: refresh the slot map instead of failing on MOVED for long.
+          slotsRefreshTimeout: Math.max(1000, config.commandTimeoutMs * 2),
+          redisOptions: connection,
+        },
+      };
+  }
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectRedis } from '@nestjs-modules/ioredis';
-import type { Redis } from 'ioredis';
+import { dataNodes, type RedisClient } from './redis-client.js';
 import { StartupRefusedError } from '../common/errors/startup-refused.error.js';
 import type { AllConfig } from '../config/config.types.js';
 import { judgeEvictionPolicy, readEvictionPolicy } from './eviction-policy.js';
@@ -22,7 +22,7 @@ export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShut
 
   constructor(
     config: ConfigService<AllConfig, true>,
-    @Optional() @InjectRedis() private readonly redis?: Redis,
+    @Optional() @InjectRedis() private readonly redis?: RedisClient,
   ) {
     this.allowEviction = config.get('redis.allowEviction', { infer: true });
     // As early as possible: without a listener, ioredis reports each failed connection attempt as unhandled.
@@ -56,10 +56,13 @@ export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShut
     redis.disconnect(); // a no-op once QUIT has closed it
   }
 
-  private async checkEvictionPolicy(redis: Redis): Promise<void> {
-    const judgement = judgeEvictionPolicy(await readEvictionPolicy(redis), this.allowEviction);
-    if (judgement.verdict === 'refuse') throw new StartupRefusedError(judgement.reason);
-    if (judgement.verdict === 'warn') this.logger.warn(judgement.reason);
+  private async checkEvictionPolicy(redis: RedisClient): Promise<void> {
+    // On a Cluster, every master holds revocations: each must keep them.
+    for (const node of dataNodes(redis)) {
+      const judgement = judgeEvictionPolicy(await readEvictionPolicy(node), this.allowEviction);
+      if (judgement.verdict === 'refuse') throw new StartupRefusedError(judgement.reason);
+      if (judgement.verdict === 'warn') this.logger.warn(judgement.reason);
+    }
   }
 
   private refuseToRun(error: Error): void {
@@ -67,7 +70,7 @@ export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShut
     process.stderr.write(`${error.message}\n`, () => process.exit(1));
   }
 
-  private waitUntilReady(redis: Redis): Promise<boolean> {
+  private waitUntilReady(redis: RedisClient): Promise<boolean> {
     if (redis.status === 'ready') return Promise.resolve(true);
     return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);

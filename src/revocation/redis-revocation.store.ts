@@ -1,6 +1,8 @@
-import type { ChainableCommander, Cluster, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from '../redis/redis-client.js';
 import { storeCall } from '../common/errors/store-unavailable.error.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
+import { waitForReplicas, type ReplicaAcknowledgement } from '../redis/replication.js';
 import type { RevocationStore, TokenIdentity } from './revocation-store.js';
 
 // A revoked jti or sid only needs to exist; "1" is a shared integer object in Redis, so the value costs no memory.
@@ -21,8 +23,9 @@ return 'OK'
 
 export class RedisRevocationStore implements RevocationStore {
   constructor(
-    private readonly redis: Redis | Cluster,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
+    private readonly acknowledgement: ReplicaAcknowledgement = { replicas: 0, timeoutMs: 0 },
   ) {}
 
   async isRevoked(token: TokenIdentity): Promise<boolean> {
@@ -37,14 +40,22 @@ export class RedisRevocationStore implements RevocationStore {
   }
 
   async revokeTokenAndSession(token: TokenIdentity, tokenExpiresAtMs: number, sessionExpiresAtMs: number) {
-    const transaction = this.redis
-      .multi()
-      .set(this.keys.revokedToken(token.userId, token.jti), REVOKED, 'PXAT', tokenExpiresAtMs, 'NX');
-    await this.commit(this.revokeSessionIn(transaction, token.userId, token.sessionId, sessionExpiresAtMs));
+    const key = this.keys.revokedToken(token.userId, token.jti);
+    const transaction = this.redis.multi().set(key, REVOKED, 'PXAT', tokenExpiresAtMs, 'NX');
+    await this.commit(key, this.revokeSessionIn(transaction, token.userId, token.sessionId, sessionExpiresAtMs));
   }
 
   async revokeSession(userId: string, sessionId: string, untilMs: number) {
-    await this.commit(this.revokeSessionIn(this.redis.multi(), userId, sessionId, untilMs));
+    const key = this.keys.revokedSession(userId, sessionId);
+    await this.commit(key, this.revokeSessionIn(this.redis.multi(), userId, sessionId, untilMs));
+  }
+
+  async revokeUserTokensIssuedBefore(userId: string, notBeforeMs: number, keepUntilMs: number) {
+    const key = this.keys.notBefore(userId);
+    await storeCall(async () => {
+      await this.redis.eval(RAISE_NOT_BEFORE, 1, key, String(notBeforeMs), String(keepUntilMs));
+      await this.replicated(key);
+    });
   }
 
   // Set if absent, and never shortened if present: the longest reason to keep a session revoked wins.
@@ -54,14 +65,18 @@ export class RedisRevocationStore implements RevocationStore {
   }
 
   // One slot (same hash tag), one round trip, applied atomically; EXEC resolves once Redis acknowledged it.
-  private async commit(transaction: ChainableCommander): Promise<void> {
-    await storeCall(async () => throwOnCommandError(await transaction.exec()));
+  private async commit(key: string, transaction: ChainableCommander): Promise<void> {
+    await storeCall(async () => {
+      throwOnCommandError(await transaction.exec());
+      await this.replicated(key);
+    });
   }
 
-  async revokeUserTokensIssuedBefore(userId: string, notBeforeMs: number, keepUntilMs: number) {
-    await storeCall(() =>
-      this.redis.eval(RAISE_NOT_BEFORE, 1, this.keys.notBefore(userId), String(notBeforeMs), String(keepUntilMs)),
-    );
+  /** With REDIS_WAIT_REPLICAS, a revocation is acknowledged only once that many replicas hold it. */
+  private async replicated(key: string): Promise<void> {
+    if (!(await waitForReplicas(this.redis, key, this.acknowledgement))) {
+      throw new Error(`fewer than ${this.acknowledgement.replicas} replicas confirmed the revocation in time`);
+    }
   }
 }
 

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AllConfig } from '../config/config.types.js';
 import { storeAdapterProvider } from '../redis/optional-redis.provider.js';
 import { InMemoryRevocationStore } from './in-memory-revocation.store.js';
 import { RedisRevocationStore } from './redis-revocation.store.js';
@@ -6,10 +8,18 @@ import { RevocationStore } from './revocation-store.js';
 
 @Module({
   providers: [
-    storeAdapterProvider<RevocationStore>(RevocationStore, {
-      redis: (redis, keys) => new RedisRevocationStore(redis, keys),
-      memory: () => new InMemoryRevocationStore(),
-    }),
+    storeAdapterProvider<RevocationStore, [ConfigService<AllConfig, true>]>(
+      RevocationStore,
+      {
+        redis: (redis, keys, config) =>
+          new RedisRevocationStore(redis, keys, {
+            replicas: config.get('redis.waitReplicas', { infer: true }),
+            timeoutMs: config.get('redis.waitTimeoutMs', { infer: true }),
+          }),
+        memory: () => new InMemoryRevocationStore(),
+      },
+      [ConfigService],
+    ),
   ],
   exports: [RevocationStore],
 })

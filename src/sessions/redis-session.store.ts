@@ -1,4 +1,4 @@
-import type { Cluster, Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-client.js';
 import { storeCall } from '../common/errors/store-unavailable.error.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import { CREATE_SESSION, REMOVE_ALL_SESSIONS, ROTATE_REFRESH_TOKEN } from './redis-session.scripts.js';
@@ -16,7 +16,7 @@ export class RedisSessionStore implements SessionStore {
   private readonly removeAllScript: ScriptCall;
 
   constructor(
-    private readonly redis: Redis | Cluster,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
     // defineCommand sends EVALSHA, falling back to EVAL once per connection when the script is not cached yet.

@@ -1,6 +1,7 @@
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-client.js';
 import { storeCall } from '../common/errors/store-unavailable.error.js';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
@@ -12,10 +13,11 @@ type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>
  */
 export class PrefixedThrottlerStorage extends ThrottlerStorageRedisService {
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly prefix: string,
   ) {
-    super(redis);
+    // The library's constructor overloads take a Redis or a Cluster; it treats both alike.
+    super(redis as Redis);
   }
 
   override increment(

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { getRedisConnectionToken } from '@nestjs-modules/ioredis';
 import { ThrottlerModule } from '@nestjs/throttler';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-client.js';
 import type { AllConfig } from '../config/config.types.js';
 import { AuthThrottlerGuard } from './auth-throttler.guard.js';
 import { PrefixedThrottlerStorage } from './prefixed-throttler.storage.js';
@@ -16,7 +16,7 @@ import { accountTracker } from './trackers.js';
   imports: [
     ThrottlerModule.forRootAsync({
       inject: [ConfigService, { token: getRedisConnectionToken(), optional: true }],
-      useFactory: (config: ConfigService<AllConfig, true>, redis?: Redis) => {
+      useFactory: (config: ConfigService<AllConfig, true>, redis?: RedisClient) => {
         const { windowMs, ipLimit, accountLimit } = config.get('throttle', { infer: true });
         return {
           throttlers: [

@@ -1,4 +1,4 @@
-import type { Cluster, Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-client.js';
 import { storeCall } from '../common/errors/store-unavailable.error.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import type { User } from './user.js';
@@ -7,7 +7,7 @@ import type { UsersRepository } from './users-repository.js';
 /** One JSON string per user (`<prefix>{<id>}:user`) and a unique email index (`<prefix>email:<email>` → id). */
 export class RedisUsersRepository implements UsersRepository {
   constructor(
-    private readonly redis: Redis | Cluster,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {}
 
