@@ -1,27 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { InMemorySessionStore } from '../src/sessions/in-memory-session.store.js';
 import { describeSessionJourneys } from './support/session-journeys.js';
+import { onInMemoryStore } from './support/in-memory-app.js';
 
-// The Redis-or-memory choice is made once, when the app module is first imported in this file's module registry:
-// REDIS_URL is removed first and the app module is imported only afterwards (dynamically).
-let createTestApp: typeof import('./support/test-app.js').createTestApp;
-let savedRedisUrl: string | undefined;
+const createTestApp = onInMemoryStore();
 /** The key prefix of every app the journeys ran on: none of them may hold a Redis key. */
 const appPrefixes: string[] = [];
-
-beforeAll(async () => {
-  savedRedisUrl = process.env.REDIS_URL;
-  delete process.env.REDIS_URL;
-  // Quiets the debug line ConditionalModule prints while the app module is imported.
-  Logger.overrideLogger(['error']);
-  ({ createTestApp } = await import('./support/test-app.js'));
-});
-
-afterAll(() => {
-  if (savedRedisUrl !== undefined) process.env.REDIS_URL = savedRedisUrl;
-});
 
 describeSessionJourneys({
   storeName: 'in-memory',
