@@ -85,3 +85,22 @@ describe('register, login, me, logout (Redis)', () => {
     expect(Math.abs((await api.redis.pexpiretime(sidKey)) - sessionRevokedUntilMs)).toBeLessThan(2000);
   });
 });
+
+describe('REVOCATION_CHECK=off (benchmarks only)', () => {
+  let api: TestApp;
+
+  beforeAll(async () => {
+    api = await createTestApp({ REVOCATION_CHECK: 'off' });
+  });
+
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it('verifies signatures but no longer refuses a logged-out token', async () => {
+    const session = await signUp(api.http);
+    await api.http.post('/logout').set(bearer(session.accessToken)).expect(204);
+    await api.http.get('/me').set(bearer(session.accessToken)).expect(200);
+    await api.http.get('/me').set(bearer(`${session.accessToken}x`)).expect(401);
+  });
+});

@@ -28,6 +28,17 @@ describe('validateEnv', () => {
     expect(() => validateEnv({ JWT_SECRET: secret })).toThrow(/openssl rand/);
   });
 
+  it('refuses to switch the revocation check off in production', () => {
+    expect(() =>
+      validateEnv({
+        JWT_SECRET: STRONG_SECRET,
+        NODE_ENV: 'production',
+        REDIS_URL: 'redis://x:6379',
+        REVOCATION_CHECK: 'off',
+      }),
+    ).toThrow(/REVOCATION_CHECK=off is for benchmarks only/);
+  });
+
   it('refuses the in-memory store in production', () => {
     expect(() => validateEnv({ JWT_SECRET: STRONG_SECRET, NODE_ENV: 'production' })).toThrow(
       /REDIS_URL \(or REDIS_SENTINELS or REDIS_CLUSTER_NODES\) must be set/,

@@ -69,6 +69,9 @@ export class EnvironmentVariables {
   @Max(300)
   JWT_CLOCK_TOLERANCE = 5;
 
+  @IsIn(['on', 'off'])
+  REVOCATION_CHECK: 'on' | 'off' = 'on';
+
   @IsString()
   JWT_REFRESH_TTL = '7d';
 
@@ -195,6 +198,9 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
     problems.push(
       `REFRESH_REUSE_GRACE must be a duration like 10s, or 0 to turn it off (got "${env.REFRESH_REUSE_GRACE}")`,
     );
+  }
+  if (env.NODE_ENV === 'production' && env.REVOCATION_CHECK === 'off') {
+    problems.push('REVOCATION_CHECK=off is for benchmarks only and refused when NODE_ENV=production');
   }
   const topologies = [env.REDIS_URL, env.REDIS_SENTINELS, env.REDIS_CLUSTER_NODES].filter(Boolean).length;
   if (topologies > 1) {

@@ -13,6 +13,8 @@ export const jwtConfig = registerAs('jwt', () => {
     issuer: env.JWT_ISSUER,
     audience: env.JWT_AUDIENCE,
     clockToleranceSeconds: env.JWT_CLOCK_TOLERANCE,
+    // Benchmarks only (refused in production): the guard verifies signatures but asks no store.
+    revocationCheck: env.REVOCATION_CHECK === 'on',
   };
 });
 

@@ -33,13 +33,17 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       ignoreExpiration: false,
       jsonWebTokenOptions: { clockTolerance: jwt.clockToleranceSeconds },
     });
+    this.checkRevocation = jwt.revocationCheck;
   }
+
+  private readonly checkRevocation: boolean;
 
   async validate(claims: Partial<AccessTokenClaims>): Promise<Principal> {
     const principal = principalFromClaims(claims);
     if (!principal) throw new InvalidTokenException('The access token is missing a required claim');
-    const revoked = await this.revocations.isRevoked(principal);
-    if (revoked) throw new InvalidTokenException('The access token has been revoked');
+    if (this.checkRevocation && (await this.revocations.isRevoked(principal))) {
+      throw new InvalidTokenException('The access token has been revoked');
+    }
     return principal;
   }
 }
