@@ -1,5 +1,6 @@
 import { Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AdminModule } from './admin/admin.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
 import { BodyDepthPipe } from './common/pipes/body-depth.pipe.js';
@@ -8,7 +9,7 @@ import { HealthModule } from './health/health.module.js';
 import { RedisConnectionModule } from './redis/redis.module.js';
 
 @Module({
-  imports: [AppConfigModule, RedisConnectionModule, AuthModule, HealthModule],
+  imports: [AppConfigModule, RedisConnectionModule, AuthModule, AdminModule, HealthModule],
   providers: [
     // Pipes run in this order: the depth check first, so validation never meets a hostile shape.
     { provide: APP_PIPE, useClass: BodyDepthPipe },

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { PublicUser } from '../users/user.js';
 import { UsersService } from '../users/users.service.js';
@@ -6,6 +6,7 @@ import type { Principal } from './access-token-claims.js';
 import { AuthService } from './auth.service.js';
 import { CurrentPrincipal } from './decorators/current-principal.decorator.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
+import { DeleteAccountDto } from './dto/delete-account.dto.js';
 import type { TokenResponse } from './dto/token-response.dto.js';
 import { TokenCookies } from './token-cookies.js';
 
@@ -32,5 +33,17 @@ export class AccountController {
     @Headers('user-agent') userAgent?: string,
   ): Promise<TokenResponse> {
     return this.cookies.deliver(reply, await this.auth.changePassword(principal, body, userAgent));
+  }
+
+  /** The account, its sessions and refresh tokens are gone, its tokens refused; the email can register again. */
+  @Delete()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async deleteAccount(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: DeleteAccountDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
+    await this.auth.deleteAccount(principal, body.password);
+    this.cookies.clear(reply);
   }
 }

@@ -1,18 +1,18 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { InvalidTokenException } from '../common/errors/invalid-token.exception.js';
 import type { AllConfig } from '../config/config.types.js';
 import { SessionsService, type SessionGrant } from '../sessions/sessions.service.js';
-import type { PublicUser } from '../users/user.js';
+import type { PublicUser, User } from '../users/user.js';
 import { UsersService } from '../users/users.service.js';
 import type { Principal } from './access-token-claims.js';
 import { AccessTokenService } from './access-token.service.js';
 import type { ChangePasswordDto } from './dto/change-password.dto.js';
 import type { LoginDto, RegisterDto } from './dto/credentials.dto.js';
 import type { TokenResponse } from './dto/token-response.dto.js';
-import { InvalidTokenException } from '../common/errors/invalid-token.exception.js';
 import { PasswordHasher } from './password-hasher.service.js';
 
-const DEFAULT_ROLES = ['user'];
+const BAD_CREDENTIALS = 'Invalid email or password';
 
 /** Orchestrates accounts, sessions and tokens; each of those lives in its own provider. */
 @Injectable()
@@ -33,22 +33,23 @@ export class AuthService {
     return this.users.create(email, await this.passwords.hash(password));
   }
 
-  /** One login opens one session (`sid`); the same 401 whether the email is unknown or the password wrong. */
+  /**
+   * One login opens one session (`sid`). The same 401, after the same hashing work, whether the email is unknown,
+   * the password wrong or the account disabled: the answer reveals nothing about the account.
+   */
   async login({ email, password }: LoginDto, userAgent?: string): Promise<TokenResponse> {
     const user = await this.users.findByEmail(email);
-    if (!(await this.passwords.verify(user?.passwordHash, password)) || !user) {
-      throw new UnauthorizedException('Invalid email or password');
-    }
-    return this.tokensFor(await this.sessions.start(user.id, userAgent));
+    const passwordMatches = await this.passwords.verify(user?.passwordHash, password);
+    if (!user || !passwordMatches || user.disabled) throw new UnauthorizedException(BAD_CREDENTIALS);
+    return this.tokensFor(user, await this.sessions.start(user.id, userAgent));
   }
 
-  /** Rotates the refresh token and mints a new access token for the same session. */
+  /** Rotates the refresh token and mints a new access token for the same session, with the user's current roles. */
   async refresh(refreshToken: string): Promise<TokenResponse> {
     const grant = await this.sessions.rotate(refreshToken);
-    if (!(await this.users.findById(grant.userId))) {
-      throw new InvalidTokenException('The refresh token is invalid, expired or revoked');
-    }
-    return this.tokensFor(grant);
+    const user = await this.users.findById(grant.userId);
+    if (!user || user.disabled) throw new InvalidTokenException('The refresh token is invalid, expired or revoked');
+    return this.tokensFor(user, grant);
   }
 
   /** Revokes the presented token (until it could no longer verify anyway) and ends its session. */
@@ -57,22 +58,34 @@ export class AuthService {
   }
 
   async logoutEverywhere(principal: Principal): Promise<void> {
-    await this.sessions.endAll(principal.userId);
+    await this.sessions.endAll(principal.userId, { action: 'logout-all', actorId: principal.userId });
   }
 
   /** Changes the password, ends every session (this one too) and opens a fresh session for the caller. */
   async changePassword(principal: Principal, body: ChangePasswordDto, userAgent?: string): Promise<TokenResponse> {
-    const user = await this.users.findById(principal.userId);
-    if (!(await this.passwords.verify(user?.passwordHash, body.current_password))) {
-      throw new UnauthorizedException('The current password is wrong');
-    }
-    await this.users.updatePasswordHash(principal.userId, await this.passwords.hash(body.new_password));
-    const notBeforeMs = await this.sessions.endAll(principal.userId);
-    return this.tokensFor(await this.sessions.start(principal.userId, userAgent, notBeforeMs));
+    const user = await this.verifiedUser(principal, body.current_password);
+    await this.users.update(user.id, { passwordHash: await this.passwords.hash(body.new_password) });
+    const notBeforeMs = await this.sessions.endAll(user.id, { action: 'password-change', actorId: user.id });
+    return this.tokensFor(user, await this.sessions.start(user.id, userAgent, notBeforeMs));
   }
 
-  private async tokensFor(grant: SessionGrant): Promise<TokenResponse> {
-    const access = await this.accessTokens.issue(grant.userId, grant.sessionId, DEFAULT_ROLES, grant.mintNotBeforeMs);
+  /** Deletes the caller's account: every token and session is refused first, then the record and email go. */
+  async deleteAccount(principal: Principal, password: string): Promise<void> {
+    const user = await this.verifiedUser(principal, password);
+    await this.sessions.endAll(user.id, { action: 'account-delete', actorId: user.id });
+    await this.users.delete(user.id);
+  }
+
+  private async verifiedUser(principal: Principal, password: string): Promise<User> {
+    const user = await this.users.findById(principal.userId);
+    if (!user || !(await this.passwords.verify(user.passwordHash, password))) {
+      throw new UnauthorizedException('The current password is wrong');
+    }
+    return user;
+  }
+
+  private async tokensFor(user: User, grant: SessionGrant): Promise<TokenResponse> {
+    const access = await this.accessTokens.issue(user.id, grant.sessionId, user.roles, grant.mintNotBeforeMs);
     return {
       access_token: access.token,
       token_type: 'Bearer',

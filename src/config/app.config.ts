@@ -10,6 +10,7 @@ export const appConfig = registerAs('app', () => {
     port: env.PORT,
     apiPrefix: env.API_PREFIX.replace(/^\/+|\/+$/g, ''),
     logLevel: env.LOG_LEVEL,
+    auditMaxEntries: env.AUDIT_MAX_ENTRIES,
     corsOrigins: env.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),

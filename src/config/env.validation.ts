@@ -69,6 +69,11 @@ export class EnvironmentVariables {
   @Max(300)
   JWT_CLOCK_TOLERANCE = 5;
 
+  @IsInt()
+  @Min(100)
+  @Max(10_000_000)
+  AUDIT_MAX_ENTRIES = 100_000;
+
   @IsIn(['on', 'off'])
   REVOCATION_CHECK: 'on' | 'off' = 'on';
 
@@ -169,6 +174,7 @@ const INT_FIELDS = [
   'THROTTLE_IP_LIMIT',
   'THROTTLE_ACCOUNT_LIMIT',
   'REDIS_WAIT_REPLICAS',
+  'AUDIT_MAX_ENTRIES',
   'REDIS_WAIT_TIMEOUT_MS',
 ];
 

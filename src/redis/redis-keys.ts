@@ -31,6 +31,11 @@ export class RedisKeys {
     return `${this.prefix}{${userId}}:sessions`;
   }
 
+  /** The audit stream: one key for the whole deployment (it is written rarely). */
+  audit(): string {
+    return `${this.prefix}audit`;
+  }
+
   user(userId: string): string {
     return `${this.prefix}{${userId}}:user`;
   }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AllConfig } from '../config/config.types.js';
 import { storeAdapterProvider } from '../redis/optional-redis.provider.js';
+import { AuditModule } from '../audit/audit.module.js';
 import { RevocationModule } from '../revocation/revocation.module.js';
 import { RevocationStore } from '../revocation/revocation-store.js';
 import { InMemorySessionStore } from './in-memory-session.store.js';
@@ -11,7 +12,7 @@ import { SessionStore } from './session-store.js';
 import { SessionsService } from './sessions.service.js';
 
 @Module({
-  imports: [RevocationModule],
+  imports: [RevocationModule, AuditModule],
   providers: [
     SessionsService,
     {

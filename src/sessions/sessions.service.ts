@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InvalidTokenException } from '../common/errors/invalid-token.exception.js';
 import { ConfigService } from '@nestjs/config';
+import type { AuditEvent } from '../audit/audit-log.js';
+import { AuditService } from '../audit/audit.service.js';
 import type { AllConfig } from '../config/config.types.js';
 import { InjectRevocationStore, type RevocationStore, type TokenIdentity } from '../revocation/revocation-store.js';
 import { RefreshTokenCodec } from './refresh-token.codec.js';
@@ -37,6 +39,7 @@ export class SessionsService {
     @InjectSessionStore() private readonly sessions: SessionStore,
     @InjectRevocationStore() private readonly revocations: RevocationStore,
     private readonly codec: RefreshTokenCodec,
+    private readonly audit: AuditService,
     config: ConfigService<AllConfig, true>,
   ) {
     const session = config.get('session', { infer: true });
@@ -95,6 +98,13 @@ export class SessionsService {
       case 'superseded':
         throw new InvalidTokenException('The refresh token was just used; use the one it was exchanged for');
       case 'reused':
+        await this.audit.record({
+          action: 'refresh-reuse',
+          actorId: null,
+          subjectId: parts.userId,
+          sessionId: parts.sessionId,
+          reason: 'a rotated refresh token was presented again: theft assumed, session ended',
+        });
         throw new InvalidTokenException('The refresh token was already used; the session has been ended');
       default:
         throw new InvalidTokenException('The refresh token is invalid, expired or revoked');
@@ -115,6 +125,7 @@ export class SessionsService {
       this.lifetimes.revokeSessionUntil(session.absoluteExpiresAtMs),
     );
     await this.sessions.remove(userId, sessionId);
+    await this.audit.record({ action: 'session-end', actorId: userId, subjectId: userId, sessionId });
   }
 
   /**
@@ -126,16 +137,23 @@ export class SessionsService {
     const sessionEnd = session ? this.lifetimes.revokeSessionUntil(session.absoluteExpiresAtMs) : 0;
     await this.revocations.revokeTokenAndSession(token, tokenLastValidAtMs, Math.max(sessionEnd, tokenLastValidAtMs));
     if (session) await this.sessions.remove(token.userId, token.sessionId);
+    await this.audit.record({
+      action: 'logout',
+      actorId: token.userId,
+      subjectId: token.userId,
+      sessionId: token.sessionId,
+    });
   }
 
   /**
    * Ends every session of the user and refuses every token minted so far; returns the not-before mark, so the
    * caller can open a new session strictly after it.
    */
-  async endAll(userId: string): Promise<number> {
+  async endAll(userId: string, why: Omit<AuditEvent, 'subjectId'>): Promise<number> {
     const nowMs = Date.now();
     await this.revocations.revokeUserTokensIssuedBefore(userId, nowMs, this.lifetimes.keepNotBeforeUntil(nowMs));
     await this.sessions.removeAll(userId);
+    await this.audit.record({ ...why, subjectId: userId });
     return nowMs;
   }
 }

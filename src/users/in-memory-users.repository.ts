@@ -1,4 +1,4 @@
-import type { User } from './user.js';
+import type { User, UserChanges } from './user.js';
 import type { UsersRepository } from './users-repository.js';
 
 export class InMemoryUsersRepository implements UsersRepository {
@@ -8,26 +8,35 @@ export class InMemoryUsersRepository implements UsersRepository {
   create(user: User): Promise<boolean> {
     if (this.idByEmail.has(user.email)) return Promise.resolve(false);
     this.idByEmail.set(user.email, user.id);
-    this.byId.set(user.id, { ...user });
+    this.byId.set(user.id, copy(user));
     return Promise.resolve(true);
   }
 
   findById(id: string): Promise<User | undefined> {
-    return Promise.resolve(copy(this.byId.get(id)));
-  }
-
-  updatePasswordHash(id: string, passwordHash: string): Promise<boolean> {
     const user = this.byId.get(id);
-    if (user) user.passwordHash = passwordHash;
-    return Promise.resolve(user !== undefined);
+    return Promise.resolve(user && copy(user));
   }
 
   findByEmail(email: string): Promise<User | undefined> {
     const id = this.idByEmail.get(email);
-    return Promise.resolve(id === undefined ? undefined : copy(this.byId.get(id)));
+    return this.findById(id ?? '');
+  }
+
+  update(id: string, changes: UserChanges): Promise<boolean> {
+    const user = this.byId.get(id);
+    if (user) this.byId.set(id, copy({ ...user, ...changes }));
+    return Promise.resolve(user !== undefined);
+  }
+
+  delete(id: string): Promise<boolean> {
+    const user = this.byId.get(id);
+    if (!user) return Promise.resolve(false);
+    this.byId.delete(id);
+    this.idByEmail.delete(user.email);
+    return Promise.resolve(true);
   }
 }
 
-function copy(user: User | undefined): User | undefined {
-  return user && { ...user };
+function copy(user: User): User {
+  return { ...user, roles: [...user.roles] };
 }

@@ -1,7 +1,7 @@
-import type { RedisClient } from '../redis/redis-client.js';
 import { storeCall } from '../common/errors/store-unavailable.error.js';
+import type { RedisClient } from '../redis/redis-client.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
-import type { User } from './user.js';
+import { USER_ROLE, type User, type UserChanges } from './user.js';
 import type { UsersRepository } from './users-repository.js';
 
 /** One JSON string per user (`<prefix>{<id>}:user`) and a unique email index (`<prefix>email:<email>` → id). */
@@ -31,24 +31,38 @@ export class RedisUsersRepository implements UsersRepository {
     return storeCall(async () => parseUser(await this.redis.get(this.keys.user(id))));
   }
 
-  updatePasswordHash(id: string, passwordHash: string): Promise<boolean> {
-    return storeCall(async () => {
-      const user = parseUser(await this.redis.get(this.keys.user(id)));
-      if (!user) return false;
-      // XX: never recreate a record deleted in between.
-      const updated = await this.redis.set(this.keys.user(id), JSON.stringify({ ...user, passwordHash }), 'XX');
-      return updated !== null;
-    });
-  }
-
   findByEmail(email: string): Promise<User | undefined> {
     return storeCall(async () => {
       const id = await this.redis.get(this.keys.userIdByEmail(email));
       return id === null ? undefined : parseUser(await this.redis.get(this.keys.user(id)));
     });
   }
+
+  update(id: string, changes: UserChanges): Promise<boolean> {
+    return storeCall(async () => {
+      const user = parseUser(await this.redis.get(this.keys.user(id)));
+      if (!user) return false;
+      // XX: never recreate a record deleted in between.
+      const updated = await this.redis.set(this.keys.user(id), JSON.stringify({ ...user, ...changes }), 'XX');
+      return updated !== null;
+    });
+  }
+
+  delete(id: string): Promise<boolean> {
+    return storeCall(async () => {
+      const user = parseUser(await this.redis.get(this.keys.user(id)));
+      if (!user) return false;
+      await this.redis.del(this.keys.user(id));
+      // Free the email only if it still points at this user.
+      const emailKey = this.keys.userIdByEmail(user.email);
+      if ((await this.redis.get(emailKey)) === id) await this.redis.del(emailKey);
+      return true;
+    });
+  }
 }
 
+/** Records written before roles and the disabled flag existed read as plain, enabled users. */
 function parseUser(json: string | null): User | undefined {
-  return json === null ? undefined : (JSON.parse(json) as User);
+  if (json === null) return undefined;
+  return { roles: [USER_ROLE], disabled: false, ...(JSON.parse(json) as Partial<User>) } as User;
 }

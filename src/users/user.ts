@@ -1,10 +1,21 @@
+export const USER_ROLE = 'user';
+export const ADMIN_ROLE = 'admin';
+export const ROLES = [USER_ROLE, ADMIN_ROLE] as const;
+export type Role = (typeof ROLES)[number];
+
 /** A stored account. The email is normalised (trimmed, lower case) before it gets here. */
 export interface User {
   id: string;
   email: string;
   passwordHash: string;
   createdAt: string;
+  roles: Role[];
+  /** A disabled account cannot log in or refresh; its tokens were refused when it was disabled. */
+  disabled: boolean;
 }
+
+/** What may change on an account after it was created. */
+export type UserChanges = Partial<Pick<User, 'passwordHash' | 'roles' | 'disabled'>>;
 
 /** What an account looks like from outside: never the password hash. */
 export interface PublicUser {

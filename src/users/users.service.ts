@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { toPublicUser, type PublicUser, type User } from './user.js';
+import { toPublicUser, USER_ROLE, type PublicUser, type User, type UserChanges } from './user.js';
 import { InjectUsersRepository, type UsersRepository } from './users-repository.js';
 
 // Profiles (id, email, createdAt) never change, so each instance keeps the recent ones: GET /me then costs no store
@@ -15,8 +15,15 @@ export class UsersService {
   constructor(@InjectUsersRepository() private readonly users: UsersRepository) {}
 
   /** Creates an account; 409 when the (already normalised) email is taken. */
-  async create(email: string, passwordHash: string): Promise<PublicUser> {
-    const user: User = { id: randomUUID(), email, passwordHash, createdAt: new Date().toISOString() };
+  async create(email: string, passwordHash: string, roles: User['roles'] = [USER_ROLE]): Promise<PublicUser> {
+    const user: User = {
+      id: randomUUID(),
+      email,
+      passwordHash,
+      createdAt: new Date().toISOString(),
+      roles,
+      disabled: false,
+    };
     if (!(await this.users.create(user))) throw new ConflictException('This email is already registered');
     return toPublicUser(user);
   }
@@ -29,10 +36,20 @@ export class UsersService {
     return this.users.findById(id);
   }
 
-  async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
-    if (!(await this.users.updatePasswordHash(id, passwordHash))) {
-      throw new NotFoundException('This account no longer exists');
-    }
+  /** The account, or 404. */
+  async get(id: string): Promise<User> {
+    const user = await this.users.findById(id);
+    if (!user) throw new NotFoundException('No such account');
+    return user;
+  }
+
+  async update(id: string, changes: UserChanges): Promise<void> {
+    if (!(await this.users.update(id, changes))) throw new NotFoundException('No such account');
+  }
+
+  async delete(id: string): Promise<void> {
+    if (!(await this.users.delete(id))) throw new NotFoundException('No such account');
+    this.profiles.delete(id);
   }
 
   async getProfile(id: string): Promise<PublicUser> {

@@ -8,6 +8,8 @@ function newUser(overrides: Partial<User> = {}): User {
     email: `${randomUUID()}@example.com`,
     passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
     createdAt: new Date().toISOString(),
+    roles: ['user'],
+    disabled: false,
     ...overrides,
   };
 }
@@ -40,12 +42,38 @@ export function describeUsersRepositoryContract(
       expect(await users.findById(second.id)).toBeUndefined();
     });
 
-    it('replaces the password hash of an existing user only', async () => {
+    it('updates the password hash, roles and disabled flag of an existing user only', async () => {
       const user = newUser();
       await users.create(user);
-      expect(await users.updatePasswordHash(user.id, 'new-hash')).toBe(true);
-      expect((await users.findByEmail(user.email))?.passwordHash).toBe('new-hash');
-      expect(await users.updatePasswordHash(randomUUID(), 'new-hash')).toBe(false);
+      expect(await users.update(user.id, { passwordHash: 'new-hash' })).toBe(true);
+      expect(await users.update(user.id, { roles: ['user', 'admin'], disabled: true })).toBe(true);
+      expect(await users.findByEmail(user.email)).toEqual({
+        ...user,
+        passwordHash: 'new-hash',
+        roles: ['user', 'admin'],
+        disabled: true,
+      });
+      expect(await users.update(randomUUID(), { disabled: true })).toBe(false);
+    });
+
+    it('hands out copies: changing a returned user changes nothing stored', async () => {
+      const user = newUser();
+      await users.create(user);
+      const found = (await users.findById(user.id)) as User;
+      found.roles.push('admin');
+      expect((await users.findById(user.id))?.roles).toEqual(['user']);
+    });
+
+    it('deletes a user and frees the email for a new account', async () => {
+      const user = newUser();
+      await users.create(user);
+      expect(await users.delete(user.id)).toBe(true);
+      expect(await users.findById(user.id)).toBeUndefined();
+      expect(await users.findByEmail(user.email)).toBeUndefined();
+      const successor = newUser({ email: user.email });
+      expect(await users.create(successor)).toBe(true);
+      expect(await users.findByEmail(user.email)).toEqual(successor);
+      expect(await users.delete(user.id)).toBe(false);
     });
 
     it('finds nothing for an unknown id or email', async () => {
