@@ -30,26 +30,26 @@ export class AdminService {
   }
 
   /** Refuses every token and refresh at once and blocks login; enabling later does not bring the old tokens back. */
-  async disable(id: string, actorId: string): Promise<void> {
+  async disable(id: string, actorId: string | null): Promise<void> {
     this.refuseSelf(id, actorId, 'disable');
     await this.users.get(id);
     await this.users.update(id, { disabled: true });
     await this.sessions.endAll(id, { action: 'disable', actorId });
   }
 
-  async enable(id: string, actorId: string): Promise<void> {
+  async enable(id: string, actorId: string | null): Promise<void> {
     await this.users.get(id);
     await this.users.update(id, { disabled: false });
     await this.audit.record({ action: 'enable', actorId, subjectId: id });
   }
 
-  async revokeSessions(id: string, actorId: string): Promise<void> {
+  async revokeSessions(id: string, actorId: string | null): Promise<void> {
     await this.users.get(id);
     await this.sessions.endAll(id, { action: 'revoke-sessions', actorId });
   }
 
   /** New roles; every older token of the user is refused, so none claims roles the user no longer has. */
-  async setRoles(id: string, roles: Role[], actorId: string): Promise<void> {
+  async setRoles(id: string, roles: Role[], actorId: string | null): Promise<void> {
     if (!roles.includes('admin')) this.refuseSelf(id, actorId, 'remove the admin role from');
     await this.users.get(id);
     await this.users.update(id, { roles });
@@ -60,8 +60,8 @@ export class AdminService {
     return this.audit.page(limit, before);
   }
 
-  // An admin locking themselves out would leave nobody to undo it.
-  private refuseSelf(id: string, actorId: string, action: string): void {
+  // An admin locking themselves out would leave nobody to undo it. `actorId` null: the operator CLI.
+  private refuseSelf(id: string, actorId: string | null, action: string): void {
     if (id === actorId) throw new ConflictException(`An admin cannot ${action} themselves`);
   }
 }
