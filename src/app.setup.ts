@@ -3,16 +3,20 @@ import { randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { appConfig, type AppConfig } from './config/app.config.js';
 import type { AllConfig } from './config/config.types.js';
 
 // Credentials and tokens are small; anything larger is refused (413) before it is parsed.
 const BODY_LIMIT_BYTES = 16 * 1024;
 
-/** The HTTP adapter, shared by `main.ts` and the e2e tests so both run the same server. */
-export function createHttpAdapter(): FastifyAdapter {
+/**
+ * The HTTP adapter, shared by `main.ts` and the e2e tests so both run the same server. Created before Nest, so it
+ * takes the (validated) app config directly.
+ */
+export function createHttpAdapter(config: AppConfig = appConfig()): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: false,
+    trustProxy: config.trustProxy,
     // A caller's X-Request-Id is kept (and echoed) so one id follows a request across services; else a fresh UUID.
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),

@@ -11,6 +11,7 @@ export const appConfig = registerAs('app', () => {
     apiPrefix: env.API_PREFIX.replace(/^\/+|\/+$/g, ''),
     logLevel: env.LOG_LEVEL,
     auditMaxEntries: env.AUDIT_MAX_ENTRIES,
+    trustProxy: trustProxyOf(env.TRUST_PROXY),
     corsOrigins: env.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),
@@ -18,3 +19,20 @@ export const appConfig = registerAs('app', () => {
 });
 
 export type AppConfig = ReturnType<typeof appConfig>;
+
+/**
+ * Fastify's `trustProxy`: whom to believe about the client's address (X-Forwarded-For), which the per-address rate
+ * limit counts by. `false` (default): the socket's peer; behind a proxy, name it (or count its hops).
+ */
+function trustProxyOf(setting: string): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (setting === '' || setting === 'false') return false;
+  if (setting === 'true') return true;
+  if (/^\d+$/.test(setting)) {
+    const hops = Number(setting);
+    return (_address, hop) => hop < hops;
+  }
+  return setting
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+}

@@ -149,7 +149,13 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(10)
   @Max(60000)
-  REDIS_WAIT_TIMEOUT_MS = 1000;
+  REDIS_WAIT_TIMEOUT_MS = 250;
+
+  @IsString()
+  @Matches(/^$|^(true|false|\d{1,2}|[0-9a-fA-F.:/,\s]+)$/, {
+    message: 'TRUST_PROXY must be true, false, a hop count, or a comma-separated list of proxy addresses/CIDRs',
+  })
+  TRUST_PROXY = 'false';
 
   @IsString()
   @Matches(/^[A-Za-z0-9:_-]{0,32}$/, { message: 'REDIS_KEY_PREFIX may hold up to 32 of A-Z a-z 0-9 : _ -' })
@@ -207,6 +213,10 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   }
   if (env.NODE_ENV === 'production' && env.REVOCATION_CHECK === 'off') {
     problems.push('REVOCATION_CHECK=off is for benchmarks only and refused when NODE_ENV=production');
+  }
+  // WAIT is a Redis command like any other: the client's command timeout cuts it short.
+  if (env.REDIS_WAIT_REPLICAS > 0 && env.REDIS_WAIT_TIMEOUT_MS >= env.REDIS_COMMAND_TIMEOUT_MS) {
+    problems.push('REDIS_WAIT_TIMEOUT_MS must be below REDIS_COMMAND_TIMEOUT_MS, which bounds every command, WAIT too');
   }
   const topologies = [env.REDIS_URL, env.REDIS_SENTINELS, env.REDIS_CLUSTER_NODES].filter(Boolean).length;
   if (topologies > 1) {

@@ -1,0 +1,125 @@
+import { Command } from 'nest-commander';
+import type { Redis } from 'ioredis';
+import { storeCall } from '../common/errors/store-unavailable.error.js';
+import { dataNodes, type RedisClient } from '../redis/redis-client.js';
+import { RedisKeys } from '../redis/redis-keys.js';
+import { CliCommand } from './cli-command.js';
+import { CliStore } from './cli-store.js';
+
+const SCAN_COUNT = 1000;
+/** At most this many SCAN calls per node (about 10 million keys looked at): stats never runs unbounded. */
+const MAX_SCANS_PER_NODE = 10_000;
+
+// Every key of a user carries the user id as a hash tag right after the prefix: `<prefix>{<id>}:<kind>`.
+const KEY_KINDS = [
+  { label: 'revoked jti', pattern: /^\{[^}]*\}:jti:/ },
+  { label: 'revoked sid', pattern: /^\{[^}]*\}:sid:/ },
+  { label: 'not-before marks', pattern: /^\{[^}]*\}:nbf$/ },
+  { label: 'sessions', pattern: /^\{[^}]*\}:session:/ },
+  { label: 'users', pattern: /^\{[^}]*\}:user$/ },
+] as const;
+
+interface KeyCounts {
+  counts: number[];
+  /** False when a node's SCAN stopped at the bound: the counts are then lower bounds. */
+  complete: boolean;
+}
+
+@Command({
+  name: 'stats',
+  description: 'Shows the store: its kind, memory used, and how many keys of each kind live under REDIS_KEY_PREFIX',
+})
+export class StatsCommand extends CliCommand {
+  constructor(
+    private readonly store: CliStore,
+    private readonly keys: RedisKeys,
+  ) {
+    super();
+  }
+
+  async run(): Promise<void> {
+    const redis = this.store.redis;
+    if (!redis) {
+      this.say(table([['store', 'memory']]));
+      this.say(`nothing persistent to report: ${CliStore.IN_MEMORY}, and this CLI is a separate process`);
+      return;
+    }
+    const nodes = dataNodes(redis);
+    const [memory, keyCounts, auditEntries] = await storeCall(() =>
+      Promise.all([usedMemory(nodes), countKeys(nodes, this.store.keyPrefix), this.auditLength(redis)]),
+    );
+    const atLeast = keyCounts.complete ? '' : '>= ';
+    this.say(
+      table([
+        ['store', this.store.describe()],
+        ['key prefix', this.store.keyPrefix || '(none)'],
+        ['used_memory', memory],
+        ...KEY_KINDS.map(({ label }, index): [string, string] => [label, `${atLeast}${keyCounts.counts[index]}`]),
+        ['audit entries', String(auditEntries)],
+      ]),
+    );
+    if (!keyCounts.complete) {
+      this.say(`(SCAN stopped after ${MAX_SCANS_PER_NODE * SCAN_COUNT} keys per node: key counts are lower bounds)`);
+    }
+  }
+
+  private auditLength(redis: RedisClient): Promise<number> {
+    return redis.xlen(this.keys.audit());
+  }
+}
+
+/** used_memory as Redis prints it; summed over the masters of a Cluster. */
+async function usedMemory(nodes: Redis[]): Promise<string> {
+  const infos = await Promise.all(nodes.map((node) => node.info('memory')));
+  if (infos.length === 1) return infoField(infos[0], 'used_memory_human') ?? 'unknown';
+  const bytes = infos.reduce((sum, info) => sum + Number(infoField(info, 'used_memory') ?? 0), 0);
+  return `${humanBytes(bytes)} (${infos.length} masters)`;
+}
+
+async function countKeys(nodes: Redis[], prefix: string): Promise<KeyCounts> {
+  const perNode = await Promise.all(nodes.map((node) => countNodeKeys(node, prefix)));
+  return {
+    counts: KEY_KINDS.map((_kind, index) => perNode.reduce((sum, node) => sum + node.counts[index], 0)),
+    complete: perNode.every((node) => node.complete),
+  };
+}
+
+async function countNodeKeys(node: Redis, prefix: string): Promise<KeyCounts> {
+  const counts = KEY_KINDS.map(() => 0);
+  const match = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+  let cursor = '0';
+  let scans = 0;
+  do {
+    const [next, keys] = await node.scan(cursor, 'MATCH', match, 'COUNT', SCAN_COUNT);
+    cursor = next;
+    scans += 1;
+    for (const key of keys) {
+      const rest = key.slice(prefix.length);
+      const kind = KEY_KINDS.findIndex(({ pattern }) => pattern.test(rest));
+      if (kind >= 0) counts[kind] += 1;
+    }
+  } while (cursor !== '0' && scans < MAX_SCANS_PER_NODE);
+  return { counts, complete: cursor === '0' };
+}
+
+function infoField(info: string, field: string): string | undefined {
+  return new RegExp(`^${field}:(\\S+)`, 'm').exec(info)?.[1];
+}
+
+function humanBytes(bytes: number): string {
+  const units = ['K', 'M', 'G', 'T'];
+  if (bytes < 1024) return `${bytes}B`;
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(2)}${units[unit]}`;
+}
+
+/** Two columns, the values lined up. */
+function table(rows: [string, string][]): string {
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
+}
