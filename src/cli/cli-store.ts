@@ -29,7 +29,13 @@ export class CliStore {
   /** Refuses a change that would land in this process's own in-memory store and vanish when it exits. */
   requirePersistent(): RedisClient {
     if (!this.redis) throw new CliError(`${IN_MEMORY}, so this separate process cannot change it`);
-    return this.redis;
+    return this.connected(this.redis);
+  }
+
+  /** The connection, once ready: the app waited for it at boot, and the CLI has no requests to answer 503 to. */
+  connected(redis: RedisClient): RedisClient {
+    if (redis.status !== 'ready') throw new CliError(`Redis is not reachable (connection ${redis.status})`);
+    return redis;
   }
 
   static readonly IN_MEMORY = IN_MEMORY;

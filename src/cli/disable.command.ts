@@ -8,7 +8,7 @@ import { findUser, userLabel } from './user-reference.js';
 @Command({
   name: 'disable',
   arguments: '<email-or-id>',
-  description: "Disables an account: login and refresh are refused, and every token it holds stops working at once",
+  description: 'Disables an account: login and refresh are refused, and every token it holds stops working at once',
 })
 export class DisableCommand extends CliCommand {
   constructor(

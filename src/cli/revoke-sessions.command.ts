@@ -8,7 +8,7 @@ import { findUser, userLabel } from './user-reference.js';
 @Command({
   name: 'revoke-sessions',
   arguments: '<email-or-id>',
-  description: "Ends every session of an account: its access and refresh tokens are refused; it can log in again",
+  description: 'Ends every session of an account: its access and refresh tokens are refused; it can log in again',
 })
 export class RevokeSessionsCommand extends CliCommand {
   constructor(

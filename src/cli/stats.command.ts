@@ -44,7 +44,7 @@ export class StatsCommand extends CliCommand {
       this.say(`nothing persistent to report: ${CliStore.IN_MEMORY}, and this CLI is a separate process`);
       return;
     }
-    const nodes = dataNodes(redis);
+    const nodes = dataNodes(this.store.connected(redis));
     const [memory, keyCounts, auditEntries] = await storeCall(() =>
       Promise.all([usedMemory(nodes), countKeys(nodes, this.store.keyPrefix), this.auditLength(redis)]),
     );

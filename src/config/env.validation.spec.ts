@@ -45,14 +45,6 @@ describe('validateEnv', () => {
     );
   });
 
-  it('refuses a WAIT timeout the command timeout would cut short', () => {
-    const replicated = { JWT_SECRET: STRONG_SECRET, REDIS_WAIT_REPLICAS: '1', REDIS_COMMAND_TIMEOUT_MS: '500' };
-    expect(() => validateEnv({ ...replicated, REDIS_WAIT_TIMEOUT_MS: '500' })).toThrow(
-      /below REDIS_COMMAND_TIMEOUT_MS/,
-    );
-    expect(validateEnv({ ...replicated, REDIS_WAIT_TIMEOUT_MS: '400' }).REDIS_WAIT_TIMEOUT_MS).toBe(400);
-  });
-
   it('accepts exactly one Redis topology', () => {
     const sentinel = { REDIS_SENTINELS: 'a:26379,b:26379', REDIS_SENTINEL_NAME: 'primary' };
     expect(validateEnv({ JWT_SECRET: STRONG_SECRET, ...sentinel }).REDIS_SENTINELS).toBe('a:26379,b:26379');

@@ -214,10 +214,6 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   if (env.NODE_ENV === 'production' && env.REVOCATION_CHECK === 'off') {
     problems.push('REVOCATION_CHECK=off is for benchmarks only and refused when NODE_ENV=production');
   }
-  // WAIT is a Redis command like any other: the client's command timeout cuts it short.
-  if (env.REDIS_WAIT_REPLICAS > 0 && env.REDIS_WAIT_TIMEOUT_MS >= env.REDIS_COMMAND_TIMEOUT_MS) {
-    problems.push('REDIS_WAIT_TIMEOUT_MS must be below REDIS_COMMAND_TIMEOUT_MS, which bounds every command, WAIT too');
-  }
   const topologies = [env.REDIS_URL, env.REDIS_SENTINELS, env.REDIS_CLUSTER_NODES].filter(Boolean).length;
   if (topologies > 1) {
     problems.push('set only one of REDIS_URL, REDIS_SENTINELS and REDIS_CLUSTER_NODES');

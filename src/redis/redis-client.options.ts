@@ -51,6 +51,11 @@ export function redisClientOptions(config: RedisConfig): RedisModuleOptions {
           enableAutoPipelining: true,
           enableOfflineQueue: false,
           clusterRetryStrategy: reconnectDelay,
+          // While slots move (failover), retry briefly, then fail: a request gets 503 within about a second.
+          maxRedirections: 3,
+          retryDelayOnFailover: 100,
+          retryDelayOnClusterDown: 100,
+          retryDelayOnTryAgain: 100,
           // A failover moves slots: refresh the slot map instead of failing on MOVED for long.
           slotsRefreshTimeout: Math.max(1000, config.commandTimeoutMs * 2),
           redisOptions: connection,

@@ -9,23 +9,53 @@ export interface ReplicaAcknowledgement {
 }
 
 /**
- * Waits until `replicas` replicas hold every write this connection made so far (WAIT), on the master that owns
- * `key`'s slot. Resolves to false when fewer confirmed in time: the write is on the master, but a failover now
- * could lose it.
+ * Where revocations are written. WAIT covers the writes made on its own connection and blocks that connection
+ * until the replicas confirm, so with REDIS_WAIT_REPLICAS the writes go through a dedicated connection (its command
+ * timeout stretched by the WAIT timeout): the guard's reads on the shared connection never queue behind a WAIT.
  */
-export async function waitForReplicas(
-  client: RedisClient,
-  key: string,
-  wanted: ReplicaAcknowledgement,
-): Promise<boolean> {
-  if (wanted.replicas === 0) return true;
-  const node = client.isCluster ? masterOwning(client as Cluster, key) : (client as Redis);
-  const confirmed = await node.wait(wanted.replicas, wanted.timeoutMs);
-  return confirmed >= wanted.replicas;
+export class ReplicatedWriter {
+  readonly client: RedisClient;
+
+  constructor(
+    private readonly shared: RedisClient,
+    private readonly wanted: ReplicaAcknowledgement,
+  ) {
+    this.client = wanted.replicas > 0 ? dedicatedConnection(shared, wanted.timeoutMs) : shared;
+  }
+
+  /**
+   * Resolves to false when fewer replicas than wanted hold the writes made so far on `client` (checked on the
+   * master owning `key`'s slot): the write is on the master, but a failover now could lose it.
+   */
+  async replicated(key: string): Promise<boolean> {
+    if (this.wanted.replicas === 0) return true;
+    const node = this.client.isCluster ? masterOwning(this.client as Cluster, key) : (this.client as Redis);
+    return (await node.wait(this.wanted.replicas, this.wanted.timeoutMs)) >= this.wanted.replicas;
+  }
+
+  async close(): Promise<void> {
+    if (this.client !== this.shared) await this.client.quit().catch(() => this.client.disconnect());
+  }
+}
+
+function dedicatedConnection(shared: RedisClient, waitTimeoutMs: number): RedisClient {
+  const duplicate = shared.isCluster
+    ? (shared as Cluster).duplicate(undefined, {
+        redisOptions: { ...(shared as Cluster).options.redisOptions, commandTimeout: stretched(shared, waitTimeoutMs) },
+      })
+    : (shared as Redis).duplicate({ commandTimeout: stretched(shared, waitTimeoutMs) });
+  // Outages are reported once, by the shared connection's listener.
+  duplicate.on('error', () => undefined);
+  return duplicate;
+}
+
+function stretched(shared: RedisClient, waitTimeoutMs: number): number {
+  const options = shared.isCluster ? (shared as Cluster).options.redisOptions : (shared as Redis).options;
+  return (options?.commandTimeout ?? 0) + waitTimeoutMs;
 }
 
 function masterOwning(cluster: Cluster, key: string): Redis {
-  const [masterAddress] = cluster.slots[calculateSlot(key)] ?? [];
+  const [masterAddress] = (cluster.slots[calculateSlot(key)] ?? []);
   const node = cluster.nodes('master').find(({ options }) => `${options.host}:${options.port}` === masterAddress);
   if (!node) throw new Error(`No known master owns the slot of ${key}`);
   return node;

@@ -1,8 +1,9 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
 import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from '../redis/redis-client.js';
 import { storeCall } from '../common/errors/store-unavailable.error.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
-import { waitForReplicas, type ReplicaAcknowledgement } from '../redis/replication.js';
+import { ReplicatedWriter, type ReplicaAcknowledgement } from '../redis/replication.js';
 import type { RevocationStore, TokenIdentity } from './revocation-store.js';
 
 // A revoked jti or sid only needs to exist; "1" is a shared integer object in Redis, so the value costs no memory.
@@ -21,12 +22,20 @@ redis.call('PEXPIREAT', KEYS[1], ARGV[2], 'GT')
 return 'OK'
 `;
 
-export class RedisRevocationStore implements RevocationStore {
+export class RedisRevocationStore implements RevocationStore, OnApplicationShutdown {
+  private readonly writer: ReplicatedWriter;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly acknowledgement: ReplicaAcknowledgement = { replicas: 0, timeoutMs: 0 },
-  ) {}
+  ) {
+    this.writer = new ReplicatedWriter(redis, acknowledgement);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.writer.close();
+  }
 
   async isRevoked(token: TokenIdentity): Promise<boolean> {
     const [jti, sid, notBefore] = await storeCall(() =>
@@ -41,19 +50,19 @@ export class RedisRevocationStore implements RevocationStore {
 
   async revokeTokenAndSession(token: TokenIdentity, tokenExpiresAtMs: number, sessionExpiresAtMs: number) {
     const key = this.keys.revokedToken(token.userId, token.jti);
-    const transaction = this.redis.multi().set(key, REVOKED, 'PXAT', tokenExpiresAtMs, 'NX');
+    const transaction = this.writer.client.multi().set(key, REVOKED, 'PXAT', tokenExpiresAtMs, 'NX');
     await this.commit(key, this.revokeSessionIn(transaction, token.userId, token.sessionId, sessionExpiresAtMs));
   }
 
   async revokeSession(userId: string, sessionId: string, untilMs: number) {
     const key = this.keys.revokedSession(userId, sessionId);
-    await this.commit(key, this.revokeSessionIn(this.redis.multi(), userId, sessionId, untilMs));
+    await this.commit(key, this.revokeSessionIn(this.writer.client.multi(), userId, sessionId, untilMs));
   }
 
   async revokeUserTokensIssuedBefore(userId: string, notBeforeMs: number, keepUntilMs: number) {
     const key = this.keys.notBefore(userId);
     await storeCall(async () => {
-      await this.redis.eval(RAISE_NOT_BEFORE, 1, key, String(notBeforeMs), String(keepUntilMs));
+      await this.writer.client.eval(RAISE_NOT_BEFORE, 1, key, String(notBeforeMs), String(keepUntilMs));
       await this.replicated(key);
     });
   }
@@ -74,7 +83,7 @@ export class RedisRevocationStore implements RevocationStore {
 
   /** With REDIS_WAIT_REPLICAS, a revocation is acknowledged only once that many replicas hold it. */
   private async replicated(key: string): Promise<void> {
-    if (!(await waitForReplicas(this.redis, key, this.acknowledgement))) {
+    if (!(await this.writer.replicated(key))) {
       throw new Error(`fewer than ${this.acknowledgement.replicas} replicas confirmed the revocation in time`);
     }
   }
