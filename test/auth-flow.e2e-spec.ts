@@ -101,6 +101,9 @@ describe('REVOCATION_CHECK=off (benchmarks only)', () => {
     const session = await signUp(api.http);
     await api.http.post('/logout').set(bearer(session.accessToken)).expect(204);
     await api.http.get('/me').set(bearer(session.accessToken)).expect(200);
-    await api.http.get('/me').set(bearer(`${session.accessToken}x`)).expect(401);
+    await api.http
+      .get('/me')
+      .set(bearer(`${session.accessToken}x`))
+      .expect(401);
   });
 });

@@ -22,9 +22,11 @@ export class AccessTokenService {
     this.ttlSeconds = config.get('jwt.accessTtlSeconds', { infer: true });
   }
 
-  /** `notBeforeMs`: mint no earlier than this, so a token of a session opened after a not-before mark outlives it. */
-  async issue(userId: string, sessionId: string, roles: string[], notBeforeMs = 0): Promise<IssuedAccessToken> {
-    const issuedAtMs = Math.max(Date.now(), notBeforeMs);
+  /**
+   * `issuedAtMs`: when the facts in the token (the user's roles, that it may log in) were read. Dating the token
+   * then, not now, lets a not-before mark raised in between (a concurrent disable or role change) refuse it.
+   */
+  async issue(userId: string, sessionId: string, roles: string[], issuedAtMs: number): Promise<IssuedAccessToken> {
     const claims: Pick<AccessTokenClaims, 'sub' | 'jti' | 'sid' | 'roles' | 'iat_ms' | 'iat'> = {
       sub: userId,
       jti: randomUUID(),

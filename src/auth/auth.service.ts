@@ -38,18 +38,22 @@ export class AuthService {
    * the password wrong or the account disabled: the answer reveals nothing about the account.
    */
   async login({ email, password }: LoginDto, userAgent?: string): Promise<TokenResponse> {
+    const readAtMs = Date.now();
     const user = await this.users.findByEmail(email);
     const passwordMatches = await this.passwords.verify(user?.passwordHash, password);
     if (!user || !passwordMatches || user.disabled) throw new UnauthorizedException(BAD_CREDENTIALS);
-    return this.tokensFor(user, await this.sessions.start(user.id, userAgent));
+    const grant = await this.sessions.start(user.id, userAgent, readAtMs);
+    if (!(await this.sessions.survivedStart(grant))) throw new UnauthorizedException(BAD_CREDENTIALS);
+    return this.tokensFor(user, grant);
   }
 
   /** Rotates the refresh token and mints a new access token for the same session, with the user's current roles. */
   async refresh(refreshToken: string): Promise<TokenResponse> {
     const grant = await this.sessions.rotate(refreshToken);
+    const readAtMs = Date.now();
     const user = await this.users.findById(grant.userId);
     if (!user || user.disabled) throw new InvalidTokenException('The refresh token is invalid, expired or revoked');
-    return this.tokensFor(user, grant);
+    return this.tokensFor(user, { ...grant, issuedAtMs: readAtMs });
   }
 
   /** Revokes the presented token (until it could no longer verify anyway) and ends its session. */
@@ -66,7 +70,9 @@ export class AuthService {
     const user = await this.verifiedUser(principal, body.current_password);
     await this.users.update(user.id, { passwordHash: await this.passwords.hash(body.new_password) });
     const notBeforeMs = await this.sessions.endAll(user.id, { action: 'password-change', actorId: user.id });
-    return this.tokensFor(user, await this.sessions.start(user.id, userAgent, notBeforeMs));
+    // The new session starts after our own mark, with the user as it is now (roles may have changed meanwhile).
+    const current = await this.users.get(user.id);
+    return this.tokensFor(current, await this.sessions.start(user.id, userAgent, notBeforeMs + 1));
   }
 
   /** Deletes the caller's account: every token and session is refused first, then the record and email go. */
@@ -85,7 +91,7 @@ export class AuthService {
   }
 
   private async tokensFor(user: User, grant: SessionGrant): Promise<TokenResponse> {
-    const access = await this.accessTokens.issue(user.id, grant.sessionId, user.roles, grant.mintNotBeforeMs);
+    const access = await this.accessTokens.issue(user.id, grant.sessionId, user.roles, grant.issuedAtMs);
     return {
       access_token: access.token,
       token_type: 'Bearer',

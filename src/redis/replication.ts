@@ -55,7 +55,7 @@ function stretched(shared: RedisClient, waitTimeoutMs: number): number {
 }
 
 function masterOwning(cluster: Cluster, key: string): Redis {
-  const [masterAddress] = (cluster.slots[calculateSlot(key)] ?? []);
+  const [masterAddress] = cluster.slots[calculateSlot(key)] ?? [];
   const node = cluster.nodes('master').find(({ options }) => `${options.host}:${options.port}` === masterAddress);
   if (!node) throw new Error(`No known master owns the slot of ${key}`);
   return node;

@@ -18,8 +18,11 @@ export interface SessionGrant {
   sessionId: string;
   refreshToken: string;
   refreshExpiresAtMs: number;
-  /** Tokens of this grant must be minted at or after this time (just after a not-before mark). */
-  mintNotBeforeMs: number;
+  /**
+   * The issue time for the access token of this grant: when the user's state was read (login) or the session
+   * opened. A not-before mark set after that moment (a concurrent disable or role change) refuses the token.
+   */
+  issuedAtMs: number;
 }
 
 export interface SessionView {
@@ -47,9 +50,12 @@ export class SessionsService {
     this.maxSessionsPerUser = session.maxSessionsPerUser;
   }
 
-  /** Opens a session (one login). `notBeforeMs`: the session must start after this mark (password change). */
-  async start(userId: string, userAgent: string | undefined, notBeforeMs = 0): Promise<SessionGrant> {
-    const nowMs = Math.max(Date.now(), notBeforeMs + 1);
+  /**
+   * Opens a session (one login), dated `startedAtMs`: no later than the moment the caller read the user, so a
+   * not-before mark raised after that read (a concurrent disable or role change) refuses this session too.
+   */
+  async start(userId: string, userAgent: string | undefined, startedAtMs: number): Promise<SessionGrant> {
+    const nowMs = startedAtMs;
     const sessionId = randomUUID();
     const absoluteExpiresAtMs = nowMs + this.lifetimes.maxAgeMs;
     const refreshExpiresAtMs = this.lifetimes.refreshExpiresAt(nowMs, absoluteExpiresAtMs);
@@ -69,7 +75,18 @@ export class SessionsService {
     // Sessions pushed out by the per-user limit end like a logout: their access tokens stop working too.
     const revokeUntil = this.lifetimes.revokeUnknownSessionUntil(nowMs);
     await Promise.all(evicted.map((sid) => this.revocations.revokeSession(userId, sid, revokeUntil)));
-    return { userId, sessionId, refreshToken: token, refreshExpiresAtMs, mintNotBeforeMs: nowMs };
+    return { userId, sessionId, refreshToken: token, refreshExpiresAtMs, issuedAtMs: nowMs };
+  }
+
+  /**
+   * False (and the session removed) when the user's not-before mark caught up with a session just started: an
+   * admin disabled the account or changed its roles while the login was checking the password.
+   */
+  async survivedStart(grant: SessionGrant): Promise<boolean> {
+    const identity = { userId: grant.userId, jti: '', sessionId: grant.sessionId, issuedAtMs: grant.issuedAtMs };
+    if (!(await this.revocations.isRevoked(identity))) return true;
+    await this.sessions.remove(grant.userId, grant.sessionId);
+    return false;
   }
 
   /** Exchanges a refresh token for its successor; 401 for anything but the session's current token. */
@@ -93,7 +110,7 @@ export class SessionsService {
           ...parts,
           refreshToken: next.token,
           refreshExpiresAtMs: result.refreshExpiresAtMs,
-          mintNotBeforeMs: 0,
+          issuedAtMs: nowMs,
         };
       case 'superseded':
         throw new InvalidTokenException('The refresh token was just used; use the one it was exchanged for');
