@@ -39,6 +39,9 @@ export function redisClientOptions(config: RedisConfig): RedisModuleOptions {
           sentinelPassword: topology.sentinelPassword,
           enableTLSForSentinelMode: config.tls,
           sentinelRetryStrategy: reconnectDelay,
+          // Follow +switch-master at once: after a planned switchover the old master stays writable for seconds,
+          // and writes acknowledged there would be lost when it rejoins as a replica.
+          failoverDetector: true,
           // After a failover, re-resolve the master instead of writing to a demoted replica.
           reconnectOnError: (error) => error.message.startsWith('READONLY'),
         },

@@ -19,6 +19,7 @@ export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShut
   private readonly logger = new Logger('Redis');
   private readonly allowEviction: boolean;
   private lastErrorLoggedAt = 0;
+  private lastError: Error | undefined;
 
   constructor(
     config: ConfigService<AllConfig, true>,
@@ -38,7 +39,8 @@ export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShut
     }
     const redis = this.redis;
     if (!(await this.waitUntilReady(redis))) {
-      this.logger.error('Redis is not reachable yet: protected routes answer 503 until it is');
+      const cause = this.lastError ? ` (last error: ${this.lastError.message})` : '';
+      this.logger.error(`Redis is not ready${cause}: protected routes answer 503 until it is`);
       // The policy is checked as soon as a connection exists (until then every request gets 503); an evicting
       // Redis then stops the process as it would have stopped the start.
       redis.once('ready', () => void this.checkEvictionPolicy(redis).catch((error: Error) => this.refuseToRun(error)));
@@ -83,6 +85,7 @@ export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShut
 
   // ioredis emits an error for every failed reconnect attempt; one line per outage is enough for operators.
   private reportError(error: Error): void {
+    this.lastError = error;
     const now = Date.now();
     if (now - this.lastErrorLoggedAt < ERROR_LOG_INTERVAL_MS) return;
     this.lastErrorLoggedAt = now;
