@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import jwt, { type Algorithm } from 'jsonwebtoken';
 import type { Response } from 'supertest';
 import {
@@ -26,6 +26,7 @@ const MISSING_CLAIM = 'The access token is missing a required claim';
 const EXPIRED = 'The access token has expired';
 const REVOKED = 'The access token has been revoked';
 const NO_TOKEN = 'A bearer token is required';
+const FOREIGN_HEADER = 'The access token header is not one this server issues';
 
 interface Route {
   method: 'GET' | 'POST';
@@ -240,15 +241,34 @@ describe('token verification and request validation (Redis)', () => {
 
     it('rejects a token signed with alg none', async () => {
       const token = `${base64urlJson({ alg: 'none', typ: 'JWT' })}.${base64urlJson(claimsFor(user.userId))}.`;
-      await expectRefusedEverywhere(token, INVALID);
+      await expectRefusedEverywhere(token, FOREIGN_HEADER);
     });
 
     it.each<Algorithm>(['HS384', 'HS512'])(
       'rejects a token signed with %s and the app secret (only HS256 is accepted)',
       async (algorithm) => {
-        await expectRefusedEverywhere(sign(claimsFor(user.userId), { algorithm }), INVALID);
+        await expectRefusedEverywhere(sign(claimsFor(user.userId), { algorithm }), FOREIGN_HEADER);
       },
     );
+
+    it('rejects an RS256 token (HS/RS confusion: no public key is ever used as an HMAC secret)', async () => {
+      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const token = jwt.sign(claimsFor(user.userId), privateKey, { algorithm: 'RS256', noTimestamp: true });
+      await expectRefusedEverywhere(token, FOREIGN_HEADER);
+    });
+
+    it.each([
+      ['an unknown kid', { kid: 'other-key' }],
+      ['a jku pointing elsewhere', { jku: 'https://attacker.example/jwks.json' }],
+      ['an x5u pointing elsewhere', { x5u: 'https://attacker.example/cert.pem' }],
+    ])('rejects a token with %s in its header, even signed with the app secret', async (_case, header) => {
+      const token = jwt.sign(claimsFor(user.userId), SECRET, {
+        algorithm: 'HS256',
+        noTimestamp: true,
+        header: { alg: 'HS256', typ: 'JWT', ...header },
+      });
+      await expectRefusedEverywhere(token, FOREIGN_HEADER);
+    });
 
     it('rejects a token signed with a different secret', async () => {
       await expectRefusedEverywhere(

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { plainToInstance } from 'class-transformer';
 import {
   IsIn,
@@ -29,6 +29,7 @@ const OPTIONAL_KEYS = [
   'REDIS_CLUSTER_NODES',
   'REDIS_USERNAME',
   'REDIS_PASSWORD',
+  'REDIS_TLS_CA_FILE',
 ];
 
 /** Raw environment, as the operator writes it. Defaults live here and nowhere else. */
@@ -141,6 +142,10 @@ export class EnvironmentVariables {
   @IsIn(['true', 'false'])
   REDIS_TLS: 'true' | 'false' = 'false';
 
+  @IsOptional()
+  @IsString()
+  REDIS_TLS_CA_FILE?: string;
+
   @IsInt()
   @Min(0)
   @Max(16)
@@ -218,6 +223,10 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   if (topologies > 1) {
     problems.push('set only one of REDIS_URL, REDIS_SENTINELS and REDIS_CLUSTER_NODES');
   }
+  const caFileProblem = env.REDIS_TLS_CA_FILE && unreadableFileReason(env.REDIS_TLS_CA_FILE);
+  if (caFileProblem) {
+    problems.push(`REDIS_TLS_CA_FILE must be a readable PEM CA bundle: "${env.REDIS_TLS_CA_FILE}" ${caFileProblem}`);
+  }
   if (env.NODE_ENV === 'production' && topologies === 0) {
     problems.push(
       'REDIS_URL (or REDIS_SENTINELS or REDIS_CLUSTER_NODES) must be set when NODE_ENV=production: the in-memory store loses every revocation on restart',
@@ -239,6 +248,18 @@ export function assertValidEnvironment(): void {
 /** The validated environment of this process; every config namespace is built from it. */
 export function readEnv(): EnvironmentVariables {
   return validateEnv(process.env);
+}
+
+/** Why a file cannot be read at start (so redis.config.ts can read it), or undefined when it can. */
+function unreadableFileReason(path: string): string | undefined {
+  try {
+    if (!statSync(path).isFile()) return 'is not a file';
+    accessSync(path, constants.R_OK);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(error)})`;
+  }
 }
 
 function describe(error: ValidationError): string[] {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { registerAs } from '@nestjs/config';
 import { readEnv } from './env.validation.js';
 
@@ -19,6 +20,8 @@ export const redisConfig = registerAs('redis', () => {
     username: env.REDIS_USERNAME,
     password: env.REDIS_PASSWORD,
     tls: env.REDIS_TLS === 'true',
+    // PEM CA bundle trusted wherever TLS is on (rediss:// or REDIS_TLS=true); read once, checked by validateEnv.
+    tlsCa: env.REDIS_TLS_CA_FILE ? readFileSync(env.REDIS_TLS_CA_FILE, 'utf8') : undefined,
     keyPrefix: env.REDIS_KEY_PREFIX,
     commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
     allowEviction: env.ALLOW_EVICTING_REDIS === 'true',

@@ -14,11 +14,14 @@ const reconnectDelay = (attempt: number) => Math.min(50 * 2 ** attempt, MAX_RECO
 export function redisClientOptions(config: RedisConfig): RedisModuleOptions {
   const topology = config.topology;
   if (!topology) throw new Error('redisClientOptions needs a configured Redis topology');
+  // A private CA (REDIS_TLS_CA_FILE) is trusted wherever TLS is on; it never turns TLS on by itself.
+  const tlsOn = config.tls || (topology.kind === 'standalone' && topology.url.startsWith('rediss://'));
+  const tls = config.tlsCa === undefined ? {} : { ca: config.tlsCa };
   const connection: RedisOptions = {
     // Only what is set: for a URL, credentials and TLS written in it (rediss://user:pass@host) then still apply.
     ...(config.username !== undefined && { username: config.username }),
     ...(config.password !== undefined && { password: config.password }),
-    ...(config.tls && { tls: {} }),
+    ...(tlsOn && { tls }),
     enableAutoPipelining: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
@@ -37,7 +40,9 @@ export function redisClientOptions(config: RedisConfig): RedisModuleOptions {
           sentinels: topology.sentinels,
           name: topology.masterName,
           sentinelPassword: topology.sentinelPassword,
+          // REDIS_TLS=true: TLS (with the same CA) to the master (`tls`) and to the Sentinels themselves.
           enableTLSForSentinelMode: config.tls,
+          ...(config.tls && { sentinelTLS: tls }),
           sentinelRetryStrategy: reconnectDelay,
           // Follow +switch-master at once: after a planned switchover the old master stays writable for seconds,
           // and writes acknowledged there would be lost when it rejoins as a replica.

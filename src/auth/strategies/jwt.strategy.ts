@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { PassportStrategy } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { InvalidTokenException } from '../../common/errors/invalid-token.exception.js';
 import type { AllConfig } from '../../config/config.types.js';
@@ -20,11 +21,13 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     const jwt = config.get('jwt', { infer: true });
     const fromHeader = ExtractJwt.fromAuthHeaderAsBearerToken();
+    // The Authorization header always works; the cookie too when the cookie transport is on.
+    const extract = config.get('session.cookieTransport', { infer: true })
+      ? ExtractJwt.fromExtractors([fromHeader, accessTokenFromCookie])
+      : fromHeader;
+    const issuedHeader = issuedHeaderSegment(jwt.algorithm);
     super({
-      // The Authorization header always works; the cookie too when the cookie transport is on.
-      jwtFromRequest: config.get('session.cookieTransport', { infer: true })
-        ? ExtractJwt.fromExtractors([fromHeader, accessTokenFromCookie])
-        : fromHeader,
+      jwtFromRequest: (request: FastifyRequest) => onlyIssuedHeader(extract(request), issuedHeader),
       // jsonwebtoken accepts a KeyObject; passport-jwt's types only say string | Buffer.
       secretOrKey: jwt.secretKey as unknown as Buffer,
       algorithms: [jwt.algorithm],
@@ -46,4 +49,20 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     }
     return principal;
   }
+}
+
+/** The header segment of every token this server signs: `{"alg":"<algorithm>","typ":"JWT"}`, base64url. */
+export function issuedHeaderSegment(algorithm: string): string {
+  return Buffer.from(JSON.stringify({ alg: algorithm, typ: 'JWT' })).toString('base64url');
+}
+
+/**
+ * Refuses, before any parsing, a token whose header we never issue: another algorithm (`none`, RS256 against an
+ * HMAC key), a `kid`, `jku`, `x5u` or any other header a forger might hope some library honours.
+ */
+function onlyIssuedHeader(token: string | null, issuedHeader: string): string | null {
+  if (token !== null && !token.startsWith(`${issuedHeader}.`)) {
+    throw new InvalidTokenException('The access token header is not one this server issues');
+  }
+  return token;
 }
