@@ -6,6 +6,7 @@ import { PASSWORD, bearer, signUp, uniqueEmail, type Session } from './support/a
 import { removeDataDir, startRedisServer, stopRedisServer, type RunningRedis } from './support/redis-server.js';
 import { loginWithAgent, newAccount, refresh, type TokenPair } from './support/session-client.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
+import { StatusTally, type TokenKind } from './support/status-tally.js';
 
 /**
  * Fault injection against a private redis-server per suite: frozen (SIGSTOP), killed and restarted (SIGKILL, AOF),
@@ -271,7 +272,7 @@ describe('fault injection: Redis killed (SIGKILL) and restarted on the same port
   });
 });
 
-type Kind = 'valid' | 'revoked';
+type Kind = TokenKind;
 type Phase = 'before' | 'outage' | 'after';
 
 const WORKERS = 8;
@@ -281,62 +282,30 @@ const KILL_AT_MS = 1500;
 const RESTART_AT_MS = 3000;
 const MAX_ITERATIONS_PER_WORKER = 50_000;
 
-/** Responses counted per token kind, per phase (taken when the request was sent) and per status. */
-class Tally {
-  private readonly counts = new Map<string, number>();
-
-  add(kind: Kind, phase: Phase, status: number | 'error'): void {
-    const key = `${kind}|${phase}|${status}`;
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-  }
-
-  count(filter: { kind?: Kind; phase?: Phase; status?: number | 'error' }): number {
-    let total = 0;
-    for (const [key, n] of this.counts) {
-      const [kind, phase, status] = key.split('|');
-      if (filter.kind !== undefined && kind !== filter.kind) continue;
-      if (filter.phase !== undefined && phase !== filter.phase) continue;
-      if (filter.status !== undefined && status !== String(filter.status)) continue;
-      total += n;
-    }
-    return total;
-  }
-
-  /** Every status seen for a kind, sorted. */
-  statuses(kind?: Kind): string[] {
-    const found = new Set<string>();
-    for (const key of this.counts.keys()) {
-      const [k, , status] = key.split('|');
-      if (kind === undefined || k === kind) found.add(status);
-    }
-    return [...found].sort();
-  }
-
-  /** One summary line, then the counts per phase. */
-  table(timeline: string): string {
-    const phases: Phase[] = ['before', 'outage', 'after'];
-    const cell = (value: string | number, width = 8) => String(value).padStart(width);
-    const row = (kind: Kind, status: number) =>
-      `  ${`${kind} ${status}`.padEnd(13)}` +
-      phases.map((phase) => cell(this.count({ kind, phase, status }))).join('') +
-      `${cell(this.count({ kind, status }))}\n`;
-    const other = this.count({}) - [200, 401, 503].reduce((sum, status) => sum + this.count({ status }), 0);
-    const summary =
-      `fault load loop (${WORKERS} workers, ${timeline}): ` +
-      `valid 200=${this.count({ kind: 'valid', status: 200 })}, 503=${this.count({ kind: 'valid', status: 503 })}; ` +
-      `revoked 401=${this.count({ kind: 'revoked', status: 401 })}, 503=${this.count({ kind: 'revoked', status: 503 })}, ` +
-      `200=${this.count({ kind: 'revoked', status: 200 })}; 500=${this.count({ status: 500 })}; other=${other}\n`;
-    const header = `  ${'kind status'.padEnd(13)}${phases.map((phase) => cell(phase)).join('')}${cell('total')}\n`;
-    return (
-      summary +
-      header +
-      row('valid', 200) +
-      row('valid', 503) +
-      row('revoked', 401) +
-      row('revoked', 503) +
-      row('revoked', 200)
-    );
-  }
+/** One summary line, then the counts per phase. */
+function faultTable(tally: StatusTally<Phase>, timeline: string): string {
+  const phases = tally.phases;
+  const cell = (value: string | number, width = 8) => String(value).padStart(width);
+  const row = (kind: Kind, status: number) =>
+    `  ${`${kind} ${status}`.padEnd(13)}` +
+    phases.map((phase) => cell(tally.count({ kind, phase, status }))).join('') +
+    `${cell(tally.count({ kind, status }))}\n`;
+  const other = tally.count({}) - [200, 401, 503].reduce((sum, status) => sum + tally.count({ status }), 0);
+  const summary =
+    `fault load loop (${WORKERS} workers, ${timeline}): ` +
+    `valid 200=${tally.count({ kind: 'valid', status: 200 })}, 503=${tally.count({ kind: 'valid', status: 503 })}; ` +
+    `revoked 401=${tally.count({ kind: 'revoked', status: 401 })}, 503=${tally.count({ kind: 'revoked', status: 503 })}, ` +
+    `200=${tally.count({ kind: 'revoked', status: 200 })}; 500=${tally.count({ status: 500 })}; other=${other}\n`;
+  const header = `  ${'kind status'.padEnd(13)}${phases.map((phase) => cell(phase)).join('')}${cell('total')}\n`;
+  return (
+    summary +
+    header +
+    row('valid', 200) +
+    row('valid', 503) +
+    row('revoked', 401) +
+    row('revoked', 503) +
+    row('revoked', 200)
+  );
 }
 
 describe('fault injection: Redis killed and restarted under concurrent load', () => {
@@ -353,7 +322,7 @@ describe('fault injection: Redis killed and restarted under concurrent load', ()
 
   it('never lets a revoked token through and never answers 500 while Redis dies and comes back', async () => {
     const { http, redis } = rig();
-    const tally = new Tally();
+    const tally = new StatusTally<Phase>(['before', 'outage', 'after']);
     let phase: Phase = 'before';
     let stop = false;
     let firstRecoveredAt: number | undefined;
@@ -397,7 +366,8 @@ describe('fault injection: Redis killed and restarted under concurrent load', ()
     const at = (time: number | undefined) =>
       time === undefined ? 'never' : `${((time - started) / 1000).toFixed(1)} s`;
     process.stdout.write(
-      tally.table(
+      faultTable(
+        tally,
         `${(LOOP_MS / 1000).toFixed(0)} s; SIGKILL at ${at(killedAt)}, restart at ${at(restartedAt)}, ` +
           `first valid 200 after restart at ${at(firstRecoveredAt)}`,
       ),

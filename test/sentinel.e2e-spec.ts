@@ -8,6 +8,7 @@ import { freePort } from './support/redis-server.js';
 import { RedisSentinelSet, withConnection } from './support/redis-sentinel.js';
 import { claimsOf, loginWithAgent, newAccount, refresh, rotate, type TokenPair } from './support/session-client.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
+import { StatusTally, type TokenKind } from './support/status-tally.js';
 
 /**
  * The app on a Sentinel-managed deployment (one master, one replica, three Sentinels on loopback ports): the full
@@ -247,51 +248,21 @@ describe('Sentinel: one master, one replica, three Sentinels', () => {
   });
 });
 
-type Kind = 'valid' | 'revoked';
+type Kind = TokenKind;
 type Phase = 'before' | 'failover' | 'after';
 
-/** Responses counted per token kind, per phase (when the request was sent) and per status. */
-class Tally {
-  private readonly counts = new Map<string, number>();
-
-  add(kind: Kind, phase: Phase, status: number | 'error'): void {
-    const key = `${kind}|${phase}|${status}`;
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-  }
-
-  count(filter: { kind?: Kind; phase?: Phase; status?: number | 'error' }): number {
-    let total = 0;
-    for (const [key, n] of this.counts) {
-      const [kind, phase, status] = key.split('|');
-      if (filter.kind !== undefined && kind !== filter.kind) continue;
-      if (filter.phase !== undefined && phase !== filter.phase) continue;
-      if (filter.status !== undefined && status !== String(filter.status)) continue;
-      total += n;
-    }
-    return total;
-  }
-
-  statuses(kind: Kind): string[] {
-    const found = new Set<string>();
-    for (const key of this.counts.keys()) {
-      const [k, , status] = key.split('|');
-      if (k === kind) found.add(status);
-    }
-    return [...found].sort();
-  }
-
-  summary(): string {
-    const phases: Phase[] = ['before', 'failover', 'after'];
-    const line = (kind: Kind, statuses: (number | 'error')[]) =>
-      `${kind}: ` +
-      statuses
-        .map(
-          (status) =>
-            `${status}=${this.count({ kind, status })} (${phases.map((phase) => this.count({ kind, phase, status })).join('/')})`,
-        )
-        .join(', ');
-    return `${line('valid', [200, 401, 503, 500, 'error'])}; ${line('revoked', [200, 401, 503, 500, 'error'])}`;
-  }
+/** Per kind and status: the total, then (before/failover/after). */
+function failoverSummary(tally: StatusTally<Phase>): string {
+  const phases = tally.phases;
+  const line = (kind: Kind, statuses: (number | 'error')[]) =>
+    `${kind}: ` +
+    statuses
+      .map(
+        (status) =>
+          `${status}=${tally.count({ kind, status })} (${phases.map((phase) => tally.count({ kind, phase, status })).join('/')})`,
+      )
+      .join(', ');
+  return `${line('valid', [200, 401, 503, 500, 'error'])}; ${line('revoked', [200, 401, 503, 500, 'error'])}`;
 }
 
 describe('Sentinel failover: the master SIGKILLed while an app with REDIS_WAIT_REPLICAS=1 serves GET /me', () => {
@@ -325,7 +296,7 @@ describe('Sentinel failover: the master SIGKILLed while an app with REDIS_WAIT_R
 
     const oldMasterPort = set.master.port;
     const promotedPort = set.replica!.port;
-    const tally = new Tally();
+    const tally = new StatusTally<Phase>(['before', 'failover', 'after']);
     let phase: Phase = 'before';
     let stop = false;
     const started = Date.now();
@@ -366,7 +337,7 @@ describe('Sentinel failover: the master SIGKILLed while an app with REDIS_WAIT_R
 
     process.stdout.write(
       `sentinel failover loop (${WORKERS} workers, ${((Date.now() - started) / 1000).toFixed(1)} s, ` +
-        `master ${oldMasterPort} -> ${promoted?.port ?? 'none'}): ${tally.summary()} [counts: before/failover/after]\n`,
+        `master ${oldMasterPort} -> ${promoted?.port ?? 'none'}): ${failoverSummary(tally)} [counts: before/failover/after]\n`,
     );
 
     expect(promoted).toEqual({ host: '127.0.0.1', port: promotedPort });
