@@ -19,6 +19,7 @@ import {
   type TokenPair,
 } from './support/session-client.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
+import { useApp } from './support/use-app.js';
 
 /** One entry of GET /admin/audit. */
 interface AuditEntryBody {
@@ -53,25 +54,6 @@ function expectJsonError(response: Response, status: number): void {
   expect(response.status).toBe(status);
   expect(response.headers['content-type']).toMatch(/^application\/json/);
   expect(response.body).toEqual({ statusCode: status, error: expect.any(String), message: expect.anything() });
-}
-
-/**
- * One app for the enclosing describe. Only one app may be alive at a time in this process: @nestjs/passport keeps
- * one JwtStrategy (and so one revocation store) per process, that of the app built last.
- */
-function useApp(env: Record<string, string> = {}): () => TestApp {
-  let app: TestApp | undefined;
-  beforeAll(async () => {
-    app = await createTestApp(env);
-  });
-  afterAll(async () => {
-    await app?.close();
-    app = undefined;
-  });
-  return () => {
-    if (!app) throw new Error('The app is only available inside the tests of the describe that called useApp');
-    return app;
-  };
 }
 
 /** A fresh account given the admin role directly in the store, then logged in (so its token claims the role). */
@@ -158,7 +140,7 @@ async function auditOf(
 }
 
 describe('admin routes (Redis store)', () => {
-  const api = useApp();
+  const api = useApp(createTestApp);
   let admin: Account & { tokens: TokenPair };
   let client: ReturnType<typeof adminClient>;
 
@@ -665,7 +647,7 @@ function holdNextCall<T extends object>(object: T, method: keyof T & string): Ho
 }
 
 describe('a login or refresh in flight while an admin acts on the account (Redis store)', () => {
-  const api = useApp();
+  const api = useApp(createTestApp);
   let admin: Account & { tokens: TokenPair };
   let client: ReturnType<typeof adminClient>;
 
@@ -762,7 +744,7 @@ describe('a login or refresh in flight while an admin acts on the account (Redis
 });
 
 describe('refresh-token reuse (Redis store, REFRESH_REUSE_GRACE 0)', () => {
-  const api = useApp({ REFRESH_REUSE_GRACE: '0' });
+  const api = useApp(createTestApp, { REFRESH_REUSE_GRACE: '0' });
 
   it('ends the session and records refresh-reuse with a null actor in GET /admin/audit', async () => {
     const { http } = api();

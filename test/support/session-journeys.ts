@@ -24,6 +24,7 @@ import {
 } from './session-client.js';
 // Type only: importing test-app.js at runtime would pick the Redis-or-memory store before the caller chose it.
 import type { TestApp } from './test-app.js';
+import { useApp } from './use-app.js';
 
 export interface SessionJourneyOptions {
   /** Names the store in the suite's title. */
@@ -50,26 +51,6 @@ const INVALID_REFRESH_TOKENS: [string, (pair: TokenPair) => string][] = [
   ],
   ['the access token', (pair) => pair.access_token],
 ];
-
-/**
- * One app for the enclosing describe, built in its `beforeAll` and closed in its `afterAll`. Only one app may be
- * alive at a time: @nestjs/passport registers every JwtStrategy in passport's process-wide registry under the same
- * name, so the guard of every app in the process uses the strategy (and revocation store) of the app built last.
- */
-function useApp(createApp: SessionJourneyOptions['createApp'], env?: Record<string, string>): () => TestApp {
-  let app: TestApp | undefined;
-  beforeAll(async () => {
-    app = await createApp(env);
-  });
-  afterAll(async () => {
-    await app?.close();
-    app = undefined;
-  });
-  return () => {
-    if (!app) throw new Error('The app is only available inside the tests of the describe that called useApp');
-    return app;
-  };
-}
 
 function flipCharacter(token: string, index: number): string {
   const replacement = token[index] === 'A' ? 'B' : 'A';
