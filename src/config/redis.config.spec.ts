@@ -1,0 +1,63 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigValidationError, validateEnv } from './env.validation.js';
+import { redisConfig } from './redis.config.js';
+
+const STRONG_SECRET = 'Zq3v9K1xW7pL2mN8bR4tY6uH0jF5gD2sA1cE9oI7';
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+
+describe('REDIS_TLS_CA_FILE', () => {
+  let dir: string;
+  let caFile: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'revocable-jwt-ca-'));
+    caFile = join(dir, 'ca.pem');
+    writeFileSync(caFile, PEM);
+    chmodSync(caFile, 0o644);
+  });
+
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const env = (caPath: string) => ({
+    JWT_SECRET: STRONG_SECRET,
+    REDIS_URL: 'rediss://redis.internal:6380',
+    REDIS_TLS_CA_FILE: caPath,
+  });
+
+  it('refuses a CA file that does not exist, with one line that names the variable and the path', () => {
+    const missing = join(dir, 'missing.pem');
+    expect(() => validateEnv(env(missing))).toThrow(ConfigValidationError);
+    expect(() => validateEnv(env(missing))).toThrow(
+      `Invalid configuration: REDIS_TLS_CA_FILE must be a readable PEM CA bundle: "${missing}" does not exist`,
+    );
+    expect(() => validateEnv(env(missing))).not.toThrow(/\n/);
+  });
+
+  it('refuses a directory', () => {
+    expect(() => validateEnv(env(dir))).toThrow(
+      /REDIS_TLS_CA_FILE must be a readable PEM CA bundle: ".*" is not a file/,
+    );
+  });
+
+  it('accepts a readable file, and is optional (empty means unset)', () => {
+    expect(validateEnv(env(caFile)).REDIS_TLS_CA_FILE).toBe(caFile);
+    expect(validateEnv(env('')).REDIS_TLS_CA_FILE).toBeUndefined();
+  });
+
+  it('is read once into the redis config namespace (undefined when unset)', () => {
+    const previous = process.env.REDIS_TLS_CA_FILE;
+    try {
+      process.env.REDIS_TLS_CA_FILE = caFile;
+      expect(redisConfig().tlsCa).toBe(PEM);
+      delete process.env.REDIS_TLS_CA_FILE;
+      expect(redisConfig().tlsCa).toBeUndefined();
+    } finally {
+      if (previous === undefined) delete process.env.REDIS_TLS_CA_FILE;
+      else process.env.REDIS_TLS_CA_FILE = previous;
+    }
+  });
+});
