@@ -4,6 +4,7 @@ import { ConsoleLogger, Logger, type LogLevel } from '@nestjs/common';
 import { CommandFactory } from 'nest-commander';
 import { StartupRefusedError } from './common/errors/startup-refused.error.js';
 import { StoreUnavailableError } from './common/errors/store-unavailable.error.js';
+import { appConfig } from './config/app.config.js';
 import { LOG_LEVELS, assertValidEnvironment } from './config/env.validation.js';
 
 /**
@@ -25,13 +26,15 @@ class StderrLogger extends ConsoleLogger {
   }
 }
 
-const debugging = () => ['debug', 'verbose'].includes(process.env.LOG_LEVEL ?? '');
+// Read after assertValidEnvironment(), so LOG_LEVEL is one of the known levels.
+const logLevel = () => appConfig().logLevel;
+const debugging = () => ['debug', 'verbose'].includes(logLevel());
 
 async function run(): Promise<number> {
   assertValidEnvironment();
   let exitCode = 0;
   const logLevels: LogLevel[] = debugging()
-    ? LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(process.env.LOG_LEVEL as LogLevel) + 1)
+    ? LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(logLevel()) + 1)
     : ['warn', 'error'];
   const logger = new StderrLogger({ logLevels, colors: process.stderr.isTTY === true });
   // Before the module graph loads: ConditionalModule logs (at debug level) while it is imported.

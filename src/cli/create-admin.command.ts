@@ -7,11 +7,10 @@ import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, RegisterDto } from '../auth/d
 import { PasswordHasher } from '../auth/password-hasher.service.js';
 import { ADMIN_ROLE, USER_ROLE, type User } from '../users/user.js';
 import { UsersService } from '../users/users.service.js';
+import { ADMIN_PASSWORD_VARIABLE, adminPasswordFromEnvironment } from '../config/cli.config.js';
 import { CliCommand, CliError } from './cli-command.js';
 import { CliStore } from './cli-store.js';
 import { userLabel } from './user-reference.js';
-
-export const ADMIN_PASSWORD_VARIABLE = 'ADMIN_PASSWORD';
 
 @Command({
   name: 'create-admin',
@@ -63,7 +62,7 @@ export class CreateAdminCommand extends CliCommand {
 
 /** The email and password, held to the same rules as POST /register. */
 function credentials(givenEmail: string): { email: string; password: string } {
-  const password = process.env[ADMIN_PASSWORD_VARIABLE];
+  const password = adminPasswordFromEnvironment();
   if (!password) {
     throw new CliError(
       `${ADMIN_PASSWORD_VARIABLE} is not set: export the admin's password (${PASSWORD_MIN_LENGTH} to ` +
