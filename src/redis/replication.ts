@@ -34,7 +34,10 @@ export class ReplicatedWriter {
   }
 
   async close(): Promise<void> {
-    if (this.client !== this.shared) await this.client.quit().catch(() => this.client.disconnect());
+    if (this.client === this.shared) return;
+    await this.client.quit().catch(() => undefined);
+    // QUIT closes the data connection only; disconnect() also ends a Sentinel client's failover-detector connections.
+    this.client.disconnect();
   }
 }
 
