@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
-import { AppProcesses, waitForHttp } from './support/app-process.js';
+import { AppProcesses } from './support/app-process.js';
 import { bearer, decodeClaims, PASSWORD, uniqueEmail } from './support/auth-client.js';
-import { freePort, testRedisUrl } from './support/redis-server.js';
+import { testRedisUrl } from './support/redis-server.js';
 
 interface Tokens {
   access_token: string;
@@ -64,10 +63,7 @@ describe('admin actions across two API instances sharing one Redis', () => {
       THROTTLE_IP_LIMIT: '1000000',
       THROTTLE_ACCOUNT_LIMIT: '1000000',
     };
-    const ports = [await freePort(), await freePort()];
-    const processes = ports.map((port) => apps.start({ ...env, PORT: String(port) }));
-    await Promise.all(processes.map((app, index) => waitForHttp(app, ports[index], '/health/ready')));
-    [first, second] = ports.map((port) => request(`http://127.0.0.1:${port}`));
+    [first, second] = (await apps.startReady(env, [{}, {}])).agents;
 
     const account = await registerOn(first);
     await grantAdminInStore(account.id);

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Cluster } from 'ioredis';
-import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { RedisKeys } from '../src/redis/redis-keys.js';
 import { RedisRevocationStore } from '../src/revocation/redis-revocation.store.js';
@@ -10,10 +9,9 @@ import { describeSessionStoreContract } from '../src/sessions/testing/session-st
 import { PrefixedThrottlerStorage } from '../src/throttling/prefixed-throttler.storage.js';
 import { RedisUsersRepository } from '../src/users/redis-users.repository.js';
 import { describeUsersRepositoryContract } from '../src/users/testing/users-repository.contract.js';
-import { AppProcesses, httpCall, sleep, waitForHttp, type AppProcess } from './support/app-process.js';
+import { AppProcesses, httpCall, sleep, type AppProcess } from './support/app-process.js';
 import { PASSWORD, bearer, uniqueEmail } from './support/auth-client.js';
 import { onNode, startRedisCluster, stopRedisCluster, type RedisCluster } from './support/redis-cluster.js';
-import { freePort } from './support/redis-server.js';
 import { claimsOf, loginWithAgent, sidOf, type SessionEntry, type TokenPair } from './support/session-client.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -248,18 +246,15 @@ describe('built app processes on the cluster', () => {
       THROTTLE_IP_LIMIT: '1000000',
       THROTTLE_ACCOUNT_LIMIT: '1000000',
     };
-    const ports = [await freePort(), await freePort(), await freePort()];
-    const started = [
-      apps.start({ ...env, REDIS_KEY_PREFIX: sharedPrefix, PORT: String(ports[0]) }),
-      apps.start({ ...env, REDIS_KEY_PREFIX: sharedPrefix, PORT: String(ports[1]) }),
+    const { agents, ports, processes } = await apps.startReady(env, [
+      { REDIS_KEY_PREFIX: sharedPrefix },
+      { REDIS_KEY_PREFIX: sharedPrefix },
       // Revocations are acknowledged only once the replica of the owning master holds them.
-      apps.start({ ...env, REDIS_KEY_PREFIX: durablePrefix, PORT: String(ports[2]), REDIS_WAIT_REPLICAS: '1' }),
-    ];
-    const ready = await Promise.all(started.map((app, index) => waitForHttp(app, ports[index], '/health/ready')));
-    expect(ready).toEqual([200, 200, 200]);
-    [first, second] = ports.slice(0, 2).map((port) => request(`http://127.0.0.1:${port}`));
+      { REDIS_KEY_PREFIX: durablePrefix, REDIS_WAIT_REPLICAS: '1' },
+    ]);
+    [first, second] = agents;
     durablePort = ports[2];
-    durableApp = started[2];
+    durableApp = processes[2];
   }, 40_000);
 
   afterAll(async () => {

@@ -7,6 +7,7 @@ import { removeDataDir, startRedisServer, stopRedisServer, type RunningRedis } f
 import { loginWithAgent, newAccount, refresh, type TokenPair } from './support/session-client.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { StatusTally, type TokenKind } from './support/status-tally.js';
+import { eventually } from './support/poll.js';
 
 /**
  * Fault injection against a private redis-server per suite: frozen (SIGSTOP), killed and restarted (SIGKILL, AOF),
@@ -42,16 +43,6 @@ function redisBinary(): string {
 function debugCommandArgs(binary: string): string[] {
   const version = /v=(\d+)\./.exec(spawnSync(binary, ['--version']).stdout.toString())?.[1];
   return Number(version) >= 7 ? ['--enable-debug-command', 'local'] : [];
-}
-
-/** Polls `probe` every 100 ms until it returns true or `boundMs` has passed. */
-async function eventually(probe: () => Promise<boolean>, boundMs = RECOVERY_BOUND_MS): Promise<boolean> {
-  const deadline = Date.now() + boundMs;
-  for (;;) {
-    if (await probe()) return true;
-    if (Date.now() >= deadline) return false;
-    await sleep(100);
-  }
 }
 
 function getMe(http: TestAgent, accessToken: string): Test {
@@ -225,7 +216,9 @@ describe('fault injection: Redis frozen (SIGSTOP), connections left open', () =>
       redis.thaw();
     }
 
-    expect(await eventually(async () => (await getMe(http, valid.accessToken)).status === 200)).toBe(true);
+    expect(await eventually(async () => (await getMe(http, valid.accessToken)).status === 200, RECOVERY_BOUND_MS)).toBe(
+      true,
+    );
     // The replies to the commands that timed out arrived late; none of them may answer a later request.
     await getMe(http, revoked.accessToken).expect(401);
     await getMe(http, valid.accessToken).expect(200);
@@ -262,7 +255,9 @@ describe('fault injection: Redis killed (SIGKILL) and restarted on the same port
     });
 
     await redis.restart();
-    expect(await eventually(async () => (await getMe(http, valid.accessToken)).status === 200)).toBe(true);
+    expect(await eventually(async () => (await getMe(http, valid.accessToken)).status === 200, RECOVERY_BOUND_MS)).toBe(
+      true,
+    );
     // The logout answered 204 before the kill is still in force.
     await getMe(http, revoked.accessToken).expect(401);
     // A session created before the kill still refreshes (its refresh token survived in the AOF).
@@ -456,7 +451,10 @@ describe('fault injection: durability of a logout across SIGKILL (AOF, appendfsy
       // Immediately: no graceful shutdown, no chance for a late flush.
       await redis.crash();
       await redis.restart();
-      const recovered = await eventually(async () => (await getMe(http, probe.accessToken)).status === 200);
+      const recovered = await eventually(
+        async () => (await getMe(http, probe.accessToken)).status === 200,
+        RECOVERY_BOUND_MS,
+      );
       const access = (await getMe(http, pair.access_token)).status;
       const refreshStatus = (await postRefresh(http, pair.refresh_token)).status;
       outcomes.push({ round, logout, recovered, access, refresh: refreshStatus });

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
-import { AppProcesses, waitForHttp } from './support/app-process.js';
+import { AppProcesses } from './support/app-process.js';
 import { bearer, PASSWORD, uniqueEmail } from './support/auth-client.js';
-import { freePort, testRedisUrl } from './support/redis-server.js';
+import { testRedisUrl } from './support/redis-server.js';
 
 interface Tokens {
   access_token: string;
@@ -27,10 +26,7 @@ describe('two API instances sharing one Redis', () => {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'error',
     };
-    const ports = [await freePort(), await freePort()];
-    const processes = ports.map((port) => apps.start({ ...env, PORT: String(port) }));
-    await Promise.all(processes.map((app, index) => waitForHttp(app, ports[index], '/health/ready')));
-    [first, second] = ports.map((port) => request(`http://127.0.0.1:${port}`));
+    [first, second] = (await apps.startReady(env, [{}, {}])).agents;
   }, 40_000);
 
   afterAll(async () => {

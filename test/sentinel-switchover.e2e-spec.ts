@@ -2,9 +2,10 @@ import type { Test } from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { RedisKeys } from '../src/redis/redis-keys.js';
 import { bearer } from './support/auth-client.js';
-import { RedisSentinelSet, withConnection } from './support/redis-sentinel.js';
+import { RedisSentinelSet, withConnection, holds, sentinelEnv } from './support/redis-sentinel.js';
 import { claimsOf, loginWithAgent, newAccount, type TokenPair } from './support/session-client.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
+import { eventually } from './support/poll.js';
 
 /**
  * A planned switchover (`SENTINEL FAILOVER <name>`): unlike a crash, the old master keeps running, still a master,
@@ -39,19 +40,6 @@ function revokedTokenKey(prefix: string, pair: TokenPair): string {
   return new RedisKeys(prefix).revokedToken(claims.sub, claims.jti);
 }
 
-async function holds(port: number, key: string): Promise<boolean> {
-  return (await withConnection(port, (client) => client.exists(key))) === 1;
-}
-
-async function eventually(probe: () => Promise<boolean>, boundMs = 10_000): Promise<boolean> {
-  const deadline = Date.now() + boundMs;
-  for (;;) {
-    if (await probe()) return true;
-    if (Date.now() >= deadline) return false;
-    await new Promise<void>((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe('Sentinel switchover (SENTINEL FAILOVER) while the old master keeps running', () => {
   let set: RedisSentinelSet;
 
@@ -67,7 +55,7 @@ describe('Sentinel switchover (SENTINEL FAILOVER) while the old master keeps run
     let api: TestApp;
 
     beforeAll(async () => {
-      api = await createTestApp({ REDIS_URL: '', REDIS_SENTINELS: set.sentinelList, REDIS_SENTINEL_NAME: MASTER_NAME });
+      api = await createTestApp(sentinelEnv(set));
     });
 
     afterAll(async () => {
@@ -136,12 +124,7 @@ describe('Sentinel switchover (SENTINEL FAILOVER) while the old master keeps run
     beforeAll(async () => {
       // The previous switch is over: the old master replicates the new one and every Sentinel lists it.
       await set.waitUntilSettled();
-      api = await createTestApp({
-        REDIS_URL: '',
-        REDIS_SENTINELS: set.sentinelList,
-        REDIS_SENTINEL_NAME: MASTER_NAME,
-        REDIS_WAIT_REPLICAS: '1',
-      });
+      api = await createTestApp(sentinelEnv(set, { REDIS_WAIT_REPLICAS: '1' }));
     }, 30_000);
 
     afterAll(async () => {

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import request, { type Response, type Test } from 'supertest';
+import { type Response, type Test } from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
-import { AppProcesses, waitForHttp } from './support/app-process.js';
+import { AppProcesses } from './support/app-process.js';
 import { RedisKeys } from '../src/redis/redis-keys.js';
 import { bearer } from './support/auth-client.js';
-import { freePort } from './support/redis-server.js';
-import { RedisSentinelSet, withConnection } from './support/redis-sentinel.js';
+import { RedisSentinelSet, holds, sentinelEnv } from './support/redis-sentinel.js';
 import { claimsOf, loginWithAgent, newAccount, refresh, rotate, type TokenPair } from './support/session-client.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { StatusTally, type TokenKind } from './support/status-tally.js';
+import { eventually } from './support/poll.js';
 
 /**
  * The app on a Sentinel-managed deployment (one master, one replica, three Sentinels on loopback ports): the full
@@ -39,14 +39,6 @@ function redisBinary(): string {
   return binary;
 }
 
-/**
- * Overrides for an in-process app on the Sentinels: REDIS_URL (set by jest's global setup) is emptied, which the
- * configuration treats as unset, so REDIS_SENTINELS is the only topology.
- */
-function sentinelEnv(set: RedisSentinelSet, extra: Record<string, string> = {}): Record<string, string> {
-  return { REDIS_URL: '', REDIS_SENTINELS: set.sentinelList, REDIS_SENTINEL_NAME: MASTER_NAME, ...extra };
-}
-
 function getMe(http: TestAgent, accessToken: string): Test {
   return http.get('/me').set(bearer(accessToken)).timeout(REQUEST_TIMEOUT_MS);
 }
@@ -63,21 +55,6 @@ function seen(response: Response): { status: number; retryAfter: unknown; body: 
 function revokedTokenKey(prefix: string, pair: TokenPair): string {
   const claims = claimsOf(pair.access_token);
   return new RedisKeys(prefix).revokedToken(claims.sub, claims.jti);
-}
-
-/** Whether the data node on `port` holds `key` (read directly, not through the app). */
-async function holds(port: number, key: string): Promise<boolean> {
-  return (await withConnection(port, (client) => client.exists(key))) === 1;
-}
-
-/** Polls every 100 ms until `probe` is true or `boundMs` has passed. */
-async function eventually(probe: () => Promise<boolean>, boundMs = 10_000): Promise<boolean> {
-  const deadline = Date.now() + boundMs;
-  for (;;) {
-    if (await probe()) return true;
-    if (Date.now() >= deadline) return false;
-    await sleep(100);
-  }
 }
 
 describe('Sentinel: one master, one replica, three Sentinels', () => {
@@ -157,13 +134,7 @@ describe('Sentinel: one master, one replica, three Sentinels', () => {
         HOST: '127.0.0.1',
         LOG_LEVEL: 'error',
       };
-      const ports = [await freePort(), await freePort()];
-      const processes = ports.map((port) => apps.start({ ...env, PORT: String(port) }));
-      const readiness = await Promise.all(
-        processes.map((app, index) => waitForHttp(app, ports[index], '/health/ready')),
-      );
-      expect(readiness).toEqual([200, 200]);
-      [first, second] = ports.map((port) => request(`http://127.0.0.1:${port}`));
+      [first, second] = (await apps.startReady(env, [{}, {}])).agents;
     }, 40_000);
 
     afterAll(async () => {

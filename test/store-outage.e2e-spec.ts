@@ -1,15 +1,7 @@
 import { bearer, signUp, type Session } from './support/auth-client.js';
 import { removeDataDir, startRedisServer, stopRedisServer, type RunningRedis } from './support/redis-server.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
-
-/** Polls until `probe` returns true, for at most `attempts` × 100 ms. */
-async function eventually(probe: () => Promise<boolean>, attempts = 100): Promise<boolean> {
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    if (await probe()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return false;
-}
+import { eventually } from './support/poll.js';
 
 describe('when Redis goes away (fail closed)', () => {
   let redis: RunningRedis;

@@ -3,6 +3,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import supertest from 'supertest';
+import type TestAgent from 'supertest/lib/agent.js';
+import { freePort } from './redis-server.js';
 
 /**
  * The built app (`node dist/main.js`) as an operator runs it: a child process with a controlled environment (PATH
@@ -80,6 +83,26 @@ export class AppProcesses {
         await app.closed;
       }),
     );
+  }
+
+  /**
+   * Starts one instance per env on free loopback ports (the shared settings in `shared`), waits until each reports
+   * ready (GET /health/ready 200, or fails with its output) and returns a supertest agent and the port of each.
+   */
+  async startReady(
+    shared: Record<string, string>,
+    perInstance: Record<string, string>[],
+  ): Promise<{ agents: TestAgent[]; ports: number[]; processes: AppProcess[] }> {
+    const ports = await Promise.all(perInstance.map(() => freePort()));
+    const processes = perInstance.map((own, index) =>
+      this.start({ HOST: '127.0.0.1', ...shared, ...own, PORT: String(ports[index]) }),
+    );
+    const statuses = await Promise.all(processes.map((app, index) => waitForHttp(app, ports[index], '/health/ready')));
+    statuses.forEach((status, index) => {
+      if (status !== 200)
+        throw new Error(`Instance ${index} answered /health/ready ${status}:\n${processes[index].output.stderr}`);
+    });
+    return { agents: ports.map((port) => supertest(`http://127.0.0.1:${port}`)), ports, processes };
   }
 
   /** Stops everything and removes the working directory. */

@@ -375,3 +375,16 @@ export function startRedisSentinel(binary: string, options: SentinelOptions = {}
 export function stopRedisSentinel(set: RedisSentinelSet | undefined): Promise<void> {
   return set ? set.stop() : Promise.resolve();
 }
+
+/** Whether the data node on `port` holds `key` (read directly, not through the app). */
+export async function holds(port: number, key: string): Promise<boolean> {
+  return (await withConnection(port, (client) => client.exists(key))) === 1;
+}
+
+/**
+ * The env of an in-process app on `set`. REDIS_URL is emptied (the global setup set it), which the app's
+ * configuration treats as unset, so REDIS_SENTINELS is the only topology.
+ */
+export function sentinelEnv(set: RedisSentinelSet, extra: Record<string, string> = {}): Record<string, string> {
+  return { REDIS_URL: '', REDIS_SENTINELS: set.sentinelList, REDIS_SENTINEL_NAME: set.name, ...extra };
+}
