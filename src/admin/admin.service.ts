@@ -2,7 +2,7 @@ import { ConflictException, Injectable } from '@nestjs/common';
 import type { AuditPage } from '../audit/audit-log.js';
 import { AuditService } from '../audit/audit.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import type { Role } from '../users/user.js';
+import { toPublicUser, type Role, type User } from '../users/user.js';
 import { UsersService } from '../users/users.service.js';
 
 export interface AdminUserView {
@@ -66,7 +66,7 @@ export class AdminService {
   }
 }
 
-function toView(user: { id: string; email: string; createdAt: string; roles: Role[]; disabled: boolean }) {
-  const { id, email, createdAt, roles, disabled } = user;
-  return { id, email, createdAt, roles, disabled };
+/** The public profile plus what an operator needs to see; never the password hash. */
+function toView(user: User): Omit<AdminUserView, 'sessions'> {
+  return { ...toPublicUser(user), roles: user.roles, disabled: user.disabled };
 }
