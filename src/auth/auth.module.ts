@@ -9,6 +9,7 @@ import { SessionsModule } from '../sessions/sessions.module.js';
 import { ThrottlingModule } from '../throttling/throttling.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccessTokenService } from './access-token.service.js';
+import { AccessTokenVerifier } from './access-token-verifier.js';
 import { AccountController } from './account.controller.js';
 import { AuthController } from './auth.controller.js';
 import { SessionsController } from './sessions.controller.js';
@@ -40,10 +41,12 @@ import { TokenCookies } from './token-cookies.js';
   providers: [
     AuthService,
     AccessTokenService,
+    AccessTokenVerifier,
     PasswordHasher,
     TokenCookies,
     JwtStrategy,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
+  exports: [AccessTokenVerifier, AccessTokenService],
 })
 export class AuthModule {}
