@@ -11,7 +11,8 @@ import { freePort } from './redis-server.js';
  * The built app (`node dist/main.js`) as an operator runs it: a child process with a controlled environment (PATH
  * and HOME plus what the test passes), started in an empty temporary directory so that no `.env` is picked up.
  */
-export const MAIN = resolve(__dirname, '..', '..', 'dist', 'main.js');
+// TEST_APP_MAIN: a build of its own (e.g. `tsc -p tsconfig.build.json --outDir /tmp/x`), so a parallel `nest build` cannot wipe it.
+export const MAIN = process.env.TEST_APP_MAIN ?? resolve(__dirname, '..', '..', 'dist', 'main.js');
 export const EXIT_BOUND_MS = 10_000;
 export const READY_BOUND_MS = 15_000;
 
