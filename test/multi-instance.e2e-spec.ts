@@ -25,6 +25,9 @@ describe('two API instances sharing one Redis', () => {
       REDIS_KEY_PREFIX: `m${randomUUID().slice(0, 8)}:`,
       HOST: '127.0.0.1',
       LOG_LEVEL: 'error',
+      // Pins the contract without a local mirror (refused at the next request); revocation-mirror.e2e-spec.ts
+      // pins the mirror's (refused within 100 ms).
+      REVOCATION_MIRROR: 'off',
     };
     [first, second] = (await apps.startReady(env, [{}, {}])).agents;
   }, 40_000);

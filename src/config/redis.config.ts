@@ -27,6 +27,12 @@ export const redisConfig = registerAs('redis', () => {
     allowEviction: env.ALLOW_EVICTING_REDIS === 'true',
     waitReplicas: env.REDIS_WAIT_REPLICAS,
     waitTimeoutMs: env.REDIS_WAIT_TIMEOUT_MS,
+    // Server-assisted client-side caching of revocation keys (standalone and Sentinel; a Cluster always asks).
+    mirror: {
+      enabled: env.REVOCATION_MIRROR === 'on',
+      maxStalenessMs: env.REVOCATION_MIRROR_MAX_STALENESS_MS,
+      maxEntries: env.REVOCATION_MIRROR_MAX_ENTRIES,
+    },
   };
 });
 

@@ -16,6 +16,7 @@ function config(overrides: Partial<RedisConfig>): RedisConfig {
     allowEviction: false,
     waitReplicas: 0,
     waitTimeoutMs: 250,
+    mirror: { enabled: true, maxStalenessMs: 100, maxEntries: 100_000 },
     ...overrides,
   };
 }

@@ -1,9 +1,10 @@
-import type { OnApplicationShutdown } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from '../redis/redis-client.js';
 import { storeCall } from '../common/errors/store-unavailable.error.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import { ReplicatedWriter, type ReplicaAcknowledgement } from '../redis/replication.js';
+import type { MirroredValue, RevocationMirror } from './revocation-mirror.js';
 import type { RevocationStore, TokenIdentity } from './revocation-store.js';
 
 // A revoked jti or sid only needs to exist; "1" is a shared integer object in Redis, so the value costs no memory.
@@ -22,30 +23,41 @@ redis.call('PEXPIREAT', KEYS[1], ARGV[2], 'GT')
 return 'OK'
 `;
 
-export class RedisRevocationStore implements RevocationStore, OnApplicationShutdown {
+export class RedisRevocationStore implements RevocationStore, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly writer: ReplicatedWriter;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly acknowledgement: ReplicaAcknowledgement = { replicas: 0, timeoutMs: 0 },
+    /** A local copy that answers most checks without a round trip; none: every check asks Redis. */
+    private readonly mirror?: RevocationMirror,
   ) {
     this.writer = new ReplicatedWriter(redis, acknowledgement);
   }
 
+  async onApplicationBootstrap(): Promise<void> {
+    await this.mirror?.start();
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    await this.mirror?.stop();
     await this.writer.close();
   }
 
   async isRevoked(token: TokenIdentity): Promise<boolean> {
-    const [jti, sid, notBefore] = await storeCall(() =>
-      this.redis.mget(
-        this.keys.revokedToken(token.userId, token.jti),
-        this.keys.revokedSession(token.userId, token.sessionId),
-        this.keys.notBefore(token.userId),
-      ),
-    );
-    return jti !== null || sid !== null || (notBefore !== null && token.issuedAtMs <= Number(notBefore));
+    const keys = [
+      this.keys.revokedToken(token.userId, token.jti),
+      this.keys.revokedSession(token.userId, token.sessionId),
+      this.keys.notBefore(token.userId),
+    ];
+    if (!this.mirror) return revokes(await storeCall(() => this.redis.mget(...keys)), token);
+    // A revoked answer from memory is final; a "not revoked" one only while the mirror is fresh and knows all three.
+    const known = this.mirror.peek(keys);
+    if (revokes(known, token)) return true;
+    if (!known.includes(undefined) && this.mirror.isFresh()) return false;
+    const mirror = this.mirror;
+    return revokes(await storeCall(() => mirror.read(keys)), token);
   }
 
   async revokeTokenAndSession(token: TokenIdentity, tokenExpiresAtMs: number, sessionExpiresAtMs: number) {
@@ -64,6 +76,7 @@ export class RedisRevocationStore implements RevocationStore, OnApplicationShutd
     await storeCall(async () => {
       await this.writer.client.eval(RAISE_NOT_BEFORE, 1, key, String(notBeforeMs), String(keepUntilMs));
       await this.replicated(key);
+      await this.mirror?.catchUp();
     });
   }
 
@@ -78,6 +91,7 @@ export class RedisRevocationStore implements RevocationStore, OnApplicationShutd
     await storeCall(async () => {
       throwOnCommandError(await transaction.exec());
       await this.replicated(key);
+      await this.mirror?.catchUp();
     });
   }
 
@@ -87,6 +101,12 @@ export class RedisRevocationStore implements RevocationStore, OnApplicationShutd
       throw new Error(`fewer than ${this.acknowledgement.replicas} replicas confirmed the revocation in time`);
     }
   }
+}
+
+/** Whether the values of [jti, sid, not-before] refuse the token; unknown (undefined) values refuse nothing. */
+function revokes([jti, sid, notBefore]: MirroredValue[], token: TokenIdentity): boolean {
+  if (typeof jti === 'string' || typeof sid === 'string') return true;
+  return typeof notBefore === 'string' && token.issuedAtMs <= Number(notBefore);
 }
 
 /** MULTI/EXEC reports per-command errors inside its result instead of rejecting. */

@@ -1,0 +1,241 @@
+import { Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
+
+export interface RevocationMirrorOptions {
+  /** Every key the mirror may hold starts with it (REDIS_KEY_PREFIX): Redis reports writes under it. */
+  keyPrefix: string;
+  /** A cached "not revoked" is answered only while every write older than this is known to have reached us. */
+  maxStalenessMs: number;
+  maxEntries: number;
+}
+
+/** The Redis value of a key, `null` when it does not exist, `undefined` when the mirror does not know it. */
+export type MirroredValue = string | null | undefined;
+
+// lru-cache holds no null: an absent key is kept as '' (the stores never write an empty value).
+const ABSENT = '';
+const INVALIDATION_CHANNEL = '__redis__:invalidate';
+// While tracking is off on live connections (e.g. the ACL refused it), how often to try again.
+const RETRY_MS = 5_000;
+
+/**
+ * A local copy of revocation keys, kept correct by Redis server-assisted client-side caching (`CLIENT TRACKING …
+ * BCAST PREFIX`): Redis pushes the name of every key written under the prefix, by anyone, to our subscriber
+ * connection, and the copy drops it.
+ *
+ * It fails closed. A value read from Redis is kept only when the read was sent while tracking was on and no
+ * invalidation of that key arrived while it was in flight. Cached values are answered only while a heartbeat PING
+ * on the subscriber connection came back within `maxStalenessMs`: a PONG follows every invalidation Redis queued
+ * before it on that connection, so every write older than that bound has been applied here. When either
+ * connection closes, the whole copy is dropped and every request asks Redis until tracking is on again.
+ * Callers may still trust a cached *revoked* answer at any time: revocations never come undone.
+ */
+export class RevocationMirror {
+  private readonly logger = new Logger('RevocationMirror');
+  private readonly cache: LRUCache<string, string>;
+  private readonly subscriber: Redis;
+  // Reads in flight per key, and the keys invalidated while one was: their answers must not be kept.
+  private readonly inFlight = new Map<string, number>();
+  private readonly invalidatedInFlight = new Set<string>();
+  private readonly heartbeatMs: number;
+  private heartbeat?: NodeJS.Timeout;
+  private pinging = false;
+  private starting?: Promise<void>;
+  private restartRequested = false;
+  private lastAttemptAt = 0;
+  private warnedOff = false;
+  private subscribed = false;
+  /** Bumped whenever the copy is dropped: answers to reads sent before then are not kept. */
+  private generation = 0;
+  private tracking = false;
+  private freshUntil = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly data: Redis,
+    private readonly options: RevocationMirrorOptions,
+  ) {
+    this.cache = new LRUCache({ max: options.maxEntries });
+    this.heartbeatMs = Math.max(5, Math.floor(options.maxStalenessMs / 4));
+    // RESP2 on purpose: Redis sends invalidations to a RESP2 client as Pub/Sub messages, which ioredis delivers;
+    // to a RESP3 client they would come as `invalidate` pushes, which ioredis drops.
+    // No automatic re-subscription: after a reconnect the connection must first say its new CLIENT ID.
+    this.subscriber = data.duplicate({
+      protocol: 2,
+      lazyConnect: true,
+      autoResubscribe: false,
+      connectionName: 'revocation-mirror',
+    });
+    this.subscriber.on('messageBuffer', (channel: Buffer, keys: Buffer[] | null) => {
+      if (channel.toString() === INVALIDATION_CHANNEL) this.invalidate(keys);
+    });
+    this.subscriber.on('error', () => undefined); // RedisLifecycle logs the store's state; reconnects are automatic.
+    this.subscriber.on('close', () => {
+      this.subscribed = false;
+      this.drop('the invalidation connection closed');
+    });
+    this.subscriber.on('ready', () => this.startTracking());
+    data.on('close', () => this.drop('the data connection closed'));
+    data.on('ready', () => this.startTracking());
+  }
+
+  async start(): Promise<void> {
+    this.heartbeat = setInterval(() => this.beat(), this.heartbeatMs).unref();
+    await this.subscriber.connect().catch(() => undefined); // retried by ioredis; the mirror stays off until then
+    this.startTracking();
+    await this.starting;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.heartbeat);
+    this.drop();
+    await this.subscriber.quit().catch(() => undefined);
+    this.subscriber.disconnect();
+  }
+
+  /** Whether cached "not revoked" answers may be used now. */
+  isFresh(): boolean {
+    return this.tracking && Date.now() <= this.freshUntil;
+  }
+
+  /** The cached value of each key, `undefined` for those not held. */
+  peek(keys: readonly string[]): MirroredValue[] {
+    return keys.map((key) => {
+      const value = this.cache.get(key);
+      return value === undefined ? undefined : value === ABSENT ? null : value;
+    });
+  }
+
+  /** MGET through the mirror: the answer is kept when it is known to be current. */
+  async read(keys: readonly string[]): Promise<(string | null)[]> {
+    const generation = this.generation;
+    const keep = this.tracking;
+    for (const key of keys) this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
+    try {
+      const values = await this.data.mget(...keys);
+      if (keep && generation === this.generation) {
+        keys.forEach((key, index) => {
+          if (!this.invalidatedInFlight.has(key)) this.cache.set(key, values[index] ?? ABSENT);
+        });
+      }
+      return values;
+    } finally {
+      for (const key of keys) this.settleRead(key);
+    }
+  }
+
+  /**
+   * Resolves once every invalidation for writes this instance already made has been applied here: Redis answers
+   * the PING only after the invalidations it queued before it. So the instance that revoked refuses at once.
+   */
+  async catchUp(): Promise<void> {
+    if (!this.tracking) return;
+    await this.subscriber.ping().catch(() => this.drop('the invalidation connection did not answer'));
+  }
+
+  /** Turns tracking on, one attempt at a time; a request arriving meanwhile runs one more attempt after it. */
+  private startTracking(): void {
+    // Tracking that is on stays on until a connection closes, and every close turns it off first.
+    if (this.tracking) return;
+    if (this.starting) {
+      this.restartRequested = true;
+      return;
+    }
+    this.starting = (async () => {
+      do {
+        this.restartRequested = false;
+        await this.turnTrackingOn();
+      } while (this.restartRequested && !this.tracking && !this.stopped);
+    })().finally(() => (this.starting = undefined));
+  }
+
+  private async turnTrackingOn(): Promise<void> {
+    if (this.stopped || this.subscriber.status !== 'ready' || this.data.status !== 'ready') return;
+    this.lastAttemptAt = Date.now();
+    // Nothing cached survives a restart: between TRACKING OFF and ON, writes are reported to no one.
+    this.drop();
+    const generation = this.generation;
+    try {
+      // CLIENT ID cannot be asked in subscriber mode (a previous attempt may have got that far).
+      if (this.subscribed) await this.subscriber.unsubscribe();
+      this.subscribed = false;
+      const id = await this.subscriber.client('ID');
+      await this.subscriber.subscribe(INVALIDATION_CHANNEL);
+      this.subscribed = true;
+      await this.data.call('CLIENT', 'TRACKING', 'OFF');
+      await this.data.call(
+        'CLIENT',
+        'TRACKING',
+        'ON',
+        'REDIRECT',
+        String(id),
+        'BCAST',
+        'PREFIX',
+        this.options.keyPrefix,
+      );
+      // A connection dropped meanwhile: its 'ready' asks for another attempt.
+      if (generation !== this.generation || this.stopped) return;
+      this.tracking = true;
+      this.warnedOff = false;
+      this.logger.log(`On: revocation answers cached locally, at most ${this.options.maxStalenessMs} ms stale`);
+    } catch (error) {
+      if (this.warnedOff) return;
+      this.warnedOff = true;
+      this.logger.warn(`Off, every request asks Redis: tracking could not be turned on (${(error as Error).message})`);
+    }
+  }
+
+  /** Heartbeat: keeps the copy fresh while tracking is on, and retries turning it on now and then while it is off. */
+  private beat(): void {
+    if (this.tracking) return this.ping();
+    if (!this.starting && Date.now() - this.lastAttemptAt >= RETRY_MS) this.startTracking();
+  }
+
+  private ping(): void {
+    if (this.pinging) return;
+    const sentAt = Date.now();
+    const generation = this.generation;
+    this.pinging = true;
+    this.subscriber
+      .ping()
+      .then(() => {
+        if (generation === this.generation) this.freshUntil = sentAt + this.options.maxStalenessMs;
+      })
+      .catch(() => undefined) // a late or failed PING only lets freshness lapse
+      .finally(() => (this.pinging = false));
+  }
+
+  private invalidate(keys: Buffer[] | null): void {
+    // No key list: the whole keyspace changed (FLUSHDB, FLUSHALL); tracking itself is still on.
+    if (keys === null) return this.forgetAll();
+    for (const buffer of keys) {
+      const key = buffer.toString();
+      this.cache.delete(key);
+      if (this.inFlight.has(key)) this.invalidatedInFlight.add(key);
+    }
+  }
+
+  private settleRead(key: string): void {
+    const remaining = (this.inFlight.get(key) ?? 1) - 1;
+    if (remaining > 0) return void this.inFlight.set(key, remaining);
+    this.inFlight.delete(key);
+    this.invalidatedInFlight.delete(key);
+  }
+
+  /** Forgets everything and stops answering from memory until tracking is on again. */
+  private drop(reason?: string): void {
+    this.forgetAll();
+    this.freshUntil = 0;
+    if (this.tracking && reason && !this.stopped) this.logger.warn(`Off until tracking is back on: ${reason}`);
+    this.tracking = false;
+  }
+
+  /** Forgets every cached value, and the answers of the reads now in flight. */
+  private forgetAll(): void {
+    this.generation += 1;
+    this.cache.clear();
+    for (const key of this.inFlight.keys()) this.invalidatedInFlight.add(key);
+  }
+}

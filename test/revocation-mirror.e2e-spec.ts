@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { Redis } from 'ioredis';
+import type TestAgent from 'supertest/lib/agent.js';
+import { RedisRevocationStore } from '../src/revocation/redis-revocation.store.js';
+import { RevocationMirror } from '../src/revocation/revocation-mirror.js';
+import type { TokenIdentity } from '../src/revocation/revocation-store.js';
+import { describeRevocationStoreContract } from '../src/revocation/testing/revocation-store.contract.js';
+import { AppProcesses, sleep } from './support/app-process.js';
+import { bearer, PASSWORD, uniqueEmail } from './support/auth-client.js';
+import { eventually } from './support/poll.js';
+import { redisForContract } from './support/redis-client.js';
+import { testRedisUrl } from './support/redis-server.js';
+
+const MAX_STALENESS_MS = 100;
+
+const tokenIdentity = (): TokenIdentity => ({
+  userId: randomUUID(),
+  jti: randomUUID(),
+  sessionId: randomUUID(),
+  issuedAtMs: Date.now(),
+});
+
+/** A RedisRevocationStore with its mirror, on a connection and key prefix of its own. */
+async function mirroredStore() {
+  const connection = redisForContract();
+  const mirror = new RevocationMirror(connection.redis, {
+    keyPrefix: connection.keys.revokedToken('x', 'y').split('{')[0],
+    maxStalenessMs: MAX_STALENESS_MS,
+    maxEntries: 10_000,
+  });
+  const store = new RedisRevocationStore(connection.redis, connection.keys, undefined, mirror);
+  await store.onApplicationBootstrap();
+  const fresh = await eventually(async () => mirror.isFresh(), 5_000);
+  // How many MGETs reached Redis: the proof that an answer came from memory.
+  const mgets: string[][] = [];
+  const sendCommand = connection.redis.sendCommand.bind(connection.redis);
+  jest.spyOn(connection.redis, 'sendCommand').mockImplementation((command, stream) => {
+    if (command.name === 'mget') mgets.push(command.args.map(String));
+    return sendCommand(command, stream);
+  });
+  return {
+    ...connection,
+    mirror,
+    store,
+    fresh,
+    mgets,
+    /** The mirror's own Pub/Sub connection, for the tests that break it. */
+    subscriber: (mirror as unknown as { subscriber: Redis }).subscriber,
+    close: async () => {
+      await store.onApplicationShutdown();
+      await connection.close();
+    },
+  };
+}
+
+describe('RedisRevocationStore with its local mirror', () => {
+  let subject: Awaited<ReturnType<typeof mirroredStore>>;
+  let writer: Redis;
+
+  beforeAll(async () => {
+    subject = await mirroredStore();
+    writer = new Redis(testRedisUrl());
+  });
+
+  afterAll(async () => {
+    await subject.close();
+    await writer.quit();
+  });
+
+  describeRevocationStoreContract('the mirrored RedisRevocationStore', () => subject.store);
+
+  it('turns on and becomes fresh once CLIENT TRACKING is on', () => {
+    expect(subject.fresh).toBe(true);
+  });
+
+  it('answers a repeated check from memory: one MGET for many checks', async () => {
+    const token = tokenIdentity();
+    subject.mgets.length = 0;
+    for (let i = 0; i < 20; i += 1) expect(await subject.store.isRevoked(token)).toBe(false);
+    expect(subject.mgets).toHaveLength(1);
+  });
+
+  it('refuses, within the staleness bound, a token revoked by another client writing to Redis', async () => {
+    const token = tokenIdentity();
+    expect(await subject.store.isRevoked(token)).toBe(false);
+    await writer.set(subject.keys.revokedToken(token.userId, token.jti), '1', 'PX', 60_000);
+    await sleep(MAX_STALENESS_MS);
+    expect(await subject.store.isRevoked(token)).toBe(true);
+  });
+
+  it('sees a raised not-before mark written by another client', async () => {
+    const token = tokenIdentity();
+    expect(await subject.store.isRevoked(token)).toBe(false);
+    await writer.set(subject.keys.notBefore(token.userId), String(Date.now()), 'PX', 60_000);
+    await sleep(MAX_STALENESS_MS);
+    expect(await subject.store.isRevoked(token)).toBe(true);
+  });
+
+  it('refuses at once a token this instance revoked (no wait for the invalidation)', async () => {
+    const token = tokenIdentity();
+    expect(await subject.store.isRevoked(token)).toBe(false);
+    await subject.store.revokeTokenAndSession(token, Date.now() + 60_000, Date.now() + 60_000);
+    expect(await subject.store.isRevoked(token)).toBe(true);
+  });
+
+  it('asks Redis again for every check once the invalidation connection stalls, until it answers again', async () => {
+    const token = tokenIdentity();
+    expect(await subject.store.isRevoked(token)).toBe(false);
+    const socket = (subject.subscriber as unknown as { stream: NodeJS.ReadableStream }).stream;
+    socket.pause(); // nothing reaches the mirror any more, not even the heartbeat PONGs: a silent partition
+    try {
+      await sleep(MAX_STALENESS_MS * 2);
+      expect(subject.mirror.isFresh()).toBe(false);
+      await writer.set(subject.keys.revokedSession(token.userId, token.sessionId), '1', 'PX', 60_000);
+      subject.mgets.length = 0;
+      expect(await subject.store.isRevoked(token)).toBe(true);
+      expect(subject.mgets).toHaveLength(1);
+    } finally {
+      socket.resume();
+    }
+    expect(await eventually(async () => subject.mirror.isFresh(), 5_000)).toBe(true);
+  });
+
+  it('drops everything when the invalidation connection is killed, and turns back on by itself', async () => {
+    const token = tokenIdentity();
+    expect(await subject.store.isRevoked(token)).toBe(false);
+    const closed = once(subject.subscriber, 'close');
+    const killed = Number(await writer.call('CLIENT', 'KILL', 'TYPE', 'pubsub'));
+    expect(killed).toBeGreaterThanOrEqual(1);
+    await closed;
+    expect(subject.mirror.isFresh()).toBe(false);
+    expect(subject.mirror.peek([subject.keys.revokedToken(token.userId, token.jti)])).toEqual([undefined]);
+    expect(await eventually(async () => subject.mirror.isFresh(), 10_000)).toBe(true);
+    await writer.set(subject.keys.revokedToken(token.userId, token.jti), '1', 'PX', 60_000);
+    await sleep(MAX_STALENESS_MS);
+    expect(await subject.store.isRevoked(token)).toBe(true);
+  });
+
+  it('forgets every cached value on a FLUSHDB invalidation (no key list), and stays on', async () => {
+    const token = tokenIdentity();
+    expect(await subject.store.isRevoked(token)).toBe(false);
+    const jtiKey = subject.keys.revokedToken(token.userId, token.jti);
+    expect(subject.mirror.peek([jtiKey])).toEqual([null]);
+    subject.subscriber.emit('messageBuffer', Buffer.from('__redis__:invalidate'), null);
+    expect(subject.mirror.peek([jtiKey])).toEqual([undefined]);
+    expect(subject.mirror.isFresh()).toBe(true);
+  });
+});
+
+/**
+ * DESIGN §5: with the mirror on, a revocation on one instance is refused on every other instance within 100 ms.
+ * Two real API processes sharing one Redis; each has its own mirror.
+ */
+describe('two API instances with their mirrors', () => {
+  const apps = new AppProcesses();
+  let first: TestAgent;
+  let second: TestAgent;
+  let observer: Redis;
+
+  beforeAll(async () => {
+    const env = {
+      JWT_SECRET: process.env.JWT_SECRET as string,
+      REDIS_URL: testRedisUrl(),
+      REDIS_KEY_PREFIX: `rm${randomUUID().slice(0, 6)}:`,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'error',
+      REVOCATION_MIRROR: 'on',
+      REVOCATION_MIRROR_MAX_STALENESS_MS: String(MAX_STALENESS_MS),
+    };
+    [first, second] = (await apps.startReady(env, [{}, {}])).agents;
+    observer = new Redis(testRedisUrl());
+  }, 40_000);
+
+  afterAll(async () => {
+    await apps.dispose();
+    await observer.quit();
+  });
+
+  async function signUpOn(api: TestAgent): Promise<{ access_token: string }> {
+    const email = uniqueEmail();
+    await api.post('/register').send({ email, password: PASSWORD }).expect(201);
+    return (await api.post('/login').send({ email, password: PASSWORD }).expect(200)).body as { access_token: string };
+  }
+
+  const mgetCalls = async () => {
+    const stats = await observer.info('commandstats');
+    return Number(/cmdstat_mget:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+  };
+
+  it('answers repeated checks of one token from memory', async () => {
+    const tokens = await signUpOn(first);
+    await second.get('/me').set(bearer(tokens.access_token)).expect(200);
+    const before = await mgetCalls();
+    for (let i = 0; i < 30; i += 1) await second.get('/me').set(bearer(tokens.access_token)).expect(200);
+    // Other suites share this Redis, so allow a little noise; without the mirror this would be 30 or more.
+    expect((await mgetCalls()) - before).toBeLessThan(10);
+  });
+
+  it('refuses on the other instance, within 100 ms, a token logged out on one', async () => {
+    const tokens = await signUpOn(first);
+    await second.get('/me').set(bearer(tokens.access_token)).expect(200); // now cached as "not revoked" there
+    await first.post('/logout').set(bearer(tokens.access_token)).expect(204);
+    await first.get('/me').set(bearer(tokens.access_token)).expect(401); // the revoking instance: at once
+    await sleep(MAX_STALENESS_MS);
+    await second.get('/me').set(bearer(tokens.access_token)).expect(401);
+  });
+
+  it('refuses on the other instance, within 100 ms, every token of a user who logged out everywhere', async () => {
+    const tokens = await signUpOn(first);
+    await second.get('/me').set(bearer(tokens.access_token)).expect(200);
+    await first.post('/logout-all').set(bearer(tokens.access_token)).expect(204);
+    await sleep(MAX_STALENESS_MS);
+    await second.get('/me').set(bearer(tokens.access_token)).expect(401);
+  });
+});
