@@ -1,15 +1,31 @@
 import { Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ConditionalModule } from '@nestjs/config';
 import { AdminModule } from './admin/admin.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
 import { BodyDepthPipe } from './common/pipes/body-depth.pipe.js';
 import { AppConfigModule } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
+import { JwksModule } from './jwks/jwks.module.js';
+import { LoggingModule } from './logging/logging.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { OAuthModule } from './oauth/oauth.module.js';
 import { RedisConnectionModule } from './redis/redis.module.js';
 
 @Module({
-  imports: [AppConfigModule, RedisConnectionModule, AuthModule, AdminModule, HealthModule],
+  imports: [
+    AppConfigModule,
+    LoggingModule,
+    RedisConnectionModule,
+    AuthModule,
+    AdminModule,
+    HealthModule,
+    OAuthModule,
+    JwksModule,
+    // Decided when this module is loaded, like the Redis connection: METRICS_ENABLED=false leaves no trace of it.
+    ConditionalModule.registerWhen(MetricsModule, 'METRICS_ENABLED', { debug: false }),
+  ],
   providers: [
     // Pipes run in this order: the depth check first, so validation never meets a hostile shape.
     { provide: APP_PIPE, useClass: BodyDepthPipe },

@@ -5,6 +5,9 @@ import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { appConfig, type AppConfig } from './config/app.config.js';
 import type { AllConfig } from './config/config.types.js';
+import { JWKS_PATH } from './jwks/jwks.controller.js';
+import { METRICS_PATH } from './metrics/metrics.controller.js';
+import { setUpOpenApi } from './openapi/openapi.setup.js';
 
 // Credentials and tokens are small; anything larger is refused (413) before it is parsed.
 const BODY_LIMIT_BYTES = 16 * 1024;
@@ -27,7 +30,8 @@ export function createHttpAdapter(config: AppConfig = appConfig()): FastifyAdapt
 export async function setUpApp(app: NestFastifyApplication): Promise<void> {
   const config = app.get(ConfigService<AllConfig, true>);
   const { apiPrefix, corsOrigins } = config.get('app', { infer: true });
-  if (apiPrefix) app.setGlobalPrefix(apiPrefix);
+  // A well-known URI sits at the root whatever the prefix (RFC 8615).
+  if (apiPrefix) app.setGlobalPrefix(apiPrefix, { exclude: [JWKS_PATH, METRICS_PATH] });
   await app.register(helmet);
   app
     .getHttpAdapter()
@@ -40,4 +44,5 @@ export async function setUpApp(app: NestFastifyApplication): Promise<void> {
   if (corsOrigins.length > 0) {
     app.enableCors({ origin: corsOrigins, credentials: true, exposedHeaders: ['WWW-Authenticate', 'Retry-After'] });
   }
+  setUpOpenApi(app);
 }

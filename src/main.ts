@@ -1,13 +1,12 @@
 import 'reflect-metadata';
-import { ConsoleLogger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
 import { createHttpAdapter, setUpApp } from './app.setup.js';
 import type { AllConfig } from './config/config.types.js';
 import { StartupRefusedError } from './common/errors/startup-refused.error.js';
 import { assertValidEnvironment } from './config/env.validation.js';
-import { loggerOptions } from './config/logger.options.js';
 
 async function bootstrap(): Promise<void> {
   assertValidEnvironment();
@@ -17,8 +16,8 @@ async function bootstrap(): Promise<void> {
     bufferLogs: true,
     abortOnError: false,
   });
+  app.useLogger(app.get(Logger));
   const config = app.get(ConfigService<AllConfig, true>).get('app', { infer: true });
-  app.useLogger(new ConsoleLogger(loggerOptions(config)));
   // On SIGTERM: stop accepting, drain in-flight requests, close Redis, then exit 0.
   app.enableShutdownHooks([], { useProcessExit: true });
   await setUpApp(app);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type TestAgent from 'supertest/lib/agent.js';
+import { RedisKeys } from '../src/redis/redis-keys.js';
 import { AppProcesses } from './support/app-process.js';
 import { bearer, decodeClaims, PASSWORD, uniqueEmail } from './support/auth-client.js';
 import { testRedisUrl } from './support/redis-server.js';
@@ -44,9 +45,9 @@ describe('admin actions across two API instances sharing one Redis', () => {
     return (await api.post('/login').send({ email, password: PASSWORD }).expect(200)).body as Tokens;
   }
 
-  /** Gives a stored account the admin role, in the record both instances read (`<prefix>{<id>}:user`). */
+  /** Gives a stored account the admin role, in the record both instances read (RedisKeys.user). */
   async function grantAdminInStore(id: string): Promise<void> {
-    const key = `${prefix}{${id}}:user`;
+    const key = new RedisKeys(prefix).user(id);
     const stored = await redis.get(key);
     if (stored === null) throw new Error(`no user record at ${key}`);
     await redis.set(key, JSON.stringify({ ...(JSON.parse(stored) as object), roles: ['user', 'admin'] }), 'XX');

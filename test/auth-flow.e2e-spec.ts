@@ -1,3 +1,4 @@
+import { RedisKeys } from '../src/redis/redis-keys.js';
 import { bearer, decodeClaims, login, register, signUp, uniqueEmail } from './support/auth-client.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -75,8 +76,9 @@ describe('register, login, me, logout (Redis)', () => {
     };
     await api.http.post('/logout').set(bearer(session.accessToken)).expect(204);
 
-    const jtiKey = `${api.keyPrefix}{${claims.sub}}:jti:${claims.jti}`;
-    const sidKey = `${api.keyPrefix}{${claims.sub}}:sid:${claims.sid}`;
+    const keys = new RedisKeys(api.keyPrefix);
+    const jtiKey = keys.revokedToken(claims.sub, claims.jti);
+    const sidKey = keys.revokedSession(claims.sub, claims.sid);
     const expectedExpiryMs = (claims.exp + 5) * 1000;
     expect(await api.redis.get(jtiKey)).toBe('1');
     expect(Math.abs((await api.redis.pexpiretime(jtiKey)) - expectedExpiryMs)).toBeLessThan(1000);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { InMemoryRevocationStore } from '../src/revocation/in-memory-revocation.store.js';
+import { RevocationStoreAdapter } from '../src/revocation/observed-revocation.store.js';
 import { RevocationStore, type TokenIdentity } from '../src/revocation/revocation-store.js';
 import { bearer, decodeClaims, login, register } from './support/auth-client.js';
 import type { TestApp } from './support/test-app.js';
@@ -48,7 +49,7 @@ describe('register, login, me, logout on the in-memory store (no REDIS_URL)', ()
   });
 
   it('binds the revocation store to the in-memory adapter', () => {
-    expect(api.app.get(RevocationStore)).toBeInstanceOf(InMemoryRevocationStore);
+    expect(api.app.get(RevocationStoreAdapter)).toBeInstanceOf(InMemoryRevocationStore);
   });
 
   it('runs the whole journey (me 200, logout 204, me 401 revoked, other login still 200) without writing a Redis key', async () => {

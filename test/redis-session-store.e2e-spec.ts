@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import calculateSlot from 'cluster-key-slot';
 import { RedisKeys } from '../src/redis/redis-keys.js';
 import { RedisRevocationStore } from '../src/revocation/redis-revocation.store.js';
 import { RedisSessionStore } from '../src/sessions/redis-session.store.js';
@@ -60,7 +61,9 @@ describe('RedisSessionStore key layout', () => {
     expect(written).toEqual(
       [keys.session(userId, kept), keys.sessions(userId), keys.revokedSession(userId, reused)].sort(),
     );
-    for (const key of written) expect(key.startsWith(`${prefix}{${userId}}:`)).toBe(true);
+    const tagOf = (key: string) => /^[^{]*\{([^}]*)\}/.exec(key)?.[1];
+    expect(new Set(written.map(tagOf))).toEqual(new Set([tagOf(keys.user(userId))]));
+    expect(new Set(written.map((key) => calculateSlot(key)))).toEqual(new Set([calculateSlot(keys.user(userId))]));
     // PEXPIRETIME is -1 for a key kept forever: every key must expire, and not before now.
     const expiries = await Promise.all(written.map(async (key) => [key, await connection.redis.pexpiretime(key)]));
     expect(expiries.filter(([, expiresAtMs]) => Number(expiresAtMs) <= nowMs)).toEqual([]);

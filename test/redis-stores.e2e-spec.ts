@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import calculateSlot from 'cluster-key-slot';
 import { RedisRevocationStore } from '../src/revocation/redis-revocation.store.js';
 import { describeRevocationStoreContract } from '../src/revocation/testing/revocation-store.contract.js';
 import { RedisUsersRepository } from '../src/users/redis-users.repository.js';
@@ -28,18 +30,21 @@ describe('RedisRevocationStore round trips', () => {
       sent.push({ name: command.name, args: command.args });
       return sendCommand(command, stream);
     });
+    const token = { userId: randomUUID(), jti: randomUUID(), sessionId: randomUUID(), issuedAtMs: Date.now() };
     try {
-      await store.isRevoked({ userId: 'u1', jti: 'j1', sessionId: 's1', issuedAtMs: Date.now() });
+      await store.isRevoked(token);
     } finally {
       spy.mockRestore();
     }
     expect(sent).toHaveLength(1);
     expect(sent[0].name).toBe('mget');
     expect(sent[0].args).toEqual([
-      connection.keys.revokedToken('u1', 'j1'),
-      connection.keys.revokedSession('u1', 's1'),
-      connection.keys.notBefore('u1'),
+      connection.keys.revokedToken(token.userId, token.jti),
+      connection.keys.revokedSession(token.userId, token.sessionId),
+      connection.keys.notBefore(token.userId),
     ]);
-    expect(new Set((sent[0].args as string[]).map((key) => /\{([^}]*)\}/.exec(key)?.[1]))).toEqual(new Set(['u1']));
+    const sentKeys = sent[0].args as string[];
+    expect(new Set(sentKeys.map((key) => /\{([^}]*)\}/.exec(key)?.[1]))).toEqual(new Set([token.userId.slice(-5)]));
+    expect(new Set(sentKeys.map((key) => calculateSlot(key))).size).toBe(1);
   });
 });

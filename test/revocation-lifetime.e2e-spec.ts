@@ -1,3 +1,4 @@
+import { RedisKeys } from '../src/redis/redis-keys.js';
 import { bearer, decodeClaims, login, register } from './support/auth-client.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -33,11 +34,13 @@ describe('revocation entries live exactly as long as the token (Redis, JWT_ACCES
   let api: TestApp;
   let email: string;
 
-  const jtiKey = (claims: Claims) => `${api.keyPrefix}{${claims.sub}}:jti:${claims.jti}`;
-  const sidKey = (claims: Claims) => `${api.keyPrefix}{${claims.sub}}:sid:${claims.sid}`;
-  /** Every key under this app's prefix that names the token's jti or its session id. */
+  const jtiKey = (claims: Claims) => new RedisKeys(api.keyPrefix).revokedToken(claims.sub, claims.jti);
+  const sidKey = (claims: Claims) => new RedisKeys(api.keyPrefix).revokedSession(claims.sub, claims.sid);
+  /** Every key under this app's prefix that is the token's jti or sid entry, or names its session id. */
   const keysOfToken = async (claims: Claims) =>
-    (await api.redis.keys(`${api.keyPrefix}*`)).filter((key) => key.includes(claims.jti) || key.includes(claims.sid));
+    (await api.redis.keys(`${api.keyPrefix}*`)).filter(
+      (key) => key === jtiKey(claims) || key === sidKey(claims) || key.includes(claims.sid),
+    );
   /** The moment after which jsonwebtoken refuses the token: exp plus the clock tolerance. */
   const lastValidMs = (claims: Claims) => (claims.exp + TOLERANCE_SECONDS) * 1000;
 

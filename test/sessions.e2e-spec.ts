@@ -1,3 +1,4 @@
+import { RedisKeys } from '../src/redis/redis-keys.js';
 import { RedisSessionStore } from '../src/sessions/redis-session.store.js';
 import { bearer } from './support/auth-client.js';
 import { claimsOf, loginWithAgent, newAccount, rotate, sidOf } from './support/session-client.js';
@@ -13,8 +14,9 @@ describeSessionJourneys({
 describe('what the Redis session store keeps', () => {
   let api: TestApp;
 
-  const sessionKey = (userId: string, sid: string) => `${api.keyPrefix}{${userId}}:session:${sid}`;
-  const indexKey = (userId: string) => `${api.keyPrefix}{${userId}}:sessions`;
+  const keys = () => new RedisKeys(api.keyPrefix);
+  const sessionKey = (userId: string, sid: string) => keys().session(userId, sid);
+  const indexKey = (userId: string) => keys().sessions(userId);
 
   beforeAll(async () => {
     api = await createTestApp();
@@ -54,7 +56,7 @@ describe('what the Redis session store keeps', () => {
 
     expect(await api.redis.exists(sessionKey(id, sidOf(ended)))).toBe(0);
     expect(await api.redis.zscore(indexKey(id), sidOf(ended))).toBeNull();
-    expect(await api.redis.exists(`${api.keyPrefix}{${id}}:sid:${sidOf(ended)}`)).toBe(1);
+    expect(await api.redis.exists(keys().revokedSession(id, sidOf(ended)))).toBe(1);
     expect(await api.redis.exists(sessionKey(id, sidOf(caller)))).toBe(1);
   });
 
@@ -65,8 +67,9 @@ describe('what the Redis session store keeps', () => {
 
     await api.http.post('/logout-all').set(bearer(first.access_token)).expect(204);
 
-    expect(await api.redis.keys(`${api.keyPrefix}{${id}}:session*`)).toEqual([]);
-    const notBefore = Number(await api.redis.get(`${api.keyPrefix}{${id}}:nbf`));
+    expect(await api.redis.keys(`${keys().sessionPrefix(id)}*`)).toEqual([]);
+    expect(await api.redis.exists(indexKey(id))).toBe(0);
+    const notBefore = Number(await api.redis.get(keys().notBefore(id)));
     expect(notBefore).toBeGreaterThanOrEqual(claimsOf(first.access_token).iat_ms);
   });
 });

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import jwt, { type Algorithm } from 'jsonwebtoken';
 import type { Response } from 'supertest';
 import {
@@ -69,14 +69,20 @@ function claimsFor(sub: string, change: ClaimChange = {}): Claims {
   return Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined));
 }
 
+/** The kid of the app's HMAC secret, read from a token it issued: every token it accepts carries it. */
+let appKid: string;
+
 function sign(
   claims: Claims,
   { secret = SECRET, algorithm = 'HS256' }: { secret?: string; algorithm?: Algorithm } = {},
 ): string {
-  return jwt.sign(claims, secret, { algorithm });
+  return jwt.sign(claims, secret, { algorithm, keyid: appKid });
 }
 
 const base64urlJson = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** The header segment of `token`, decoded but not parsed: the exact text the server compares. */
+const headerText = (token: string) => Buffer.from(token.split('.')[0], 'base64url').toString('utf8');
 
 /** `token` with its payload replaced by `claims`, header and signature kept. */
 function withPayload(token: string, claims: Claims): string {
@@ -111,8 +117,10 @@ function keysUnderPrefix(): Promise<string[]> {
   return stateKeys(api);
 }
 
+/** The revoked jti and sid entries and not-before marks (RedisKeys: `{<tag>}j…`, `s…`, `n…`). */
 async function revocationKeys(): Promise<string[]> {
-  return (await keysUnderPrefix()).filter((key) => /:jti:|:sid:|:nbf$/.test(key));
+  const revocation = /^\{[^}]*\}(?:[jsn]|:jti:|:sid:|:nbf:)/;
+  return (await keysUnderPrefix()).filter((key) => revocation.test(key.slice(api.keyPrefix.length)));
 }
 
 /** Neither the body nor any header of `response` holds the signing secret or any of `secrets`. */
@@ -161,6 +169,7 @@ describe('token verification and request validation (Redis)', () => {
   beforeAll(async () => {
     api = await createTestApp();
     user = await signUp(api.http);
+    appKid = (JSON.parse(headerText(user.accessToken)) as { kid: string }).kid;
   });
 
   afterAll(async () => {
@@ -209,6 +218,26 @@ describe('token verification and request validation (Redis)', () => {
   });
 
   describe('signature and algorithm', () => {
+    it('issues tokens whose header is exactly {"alg":"HS256","typ":"JWT","kid":…}, with a kid that is not the secret', () => {
+      expect(headerText(user.accessToken)).toBe(`{"alg":"HS256","typ":"JWT","kid":"${appKid}"}`);
+      expect(appKid).toMatch(/^[A-Za-z0-9_-]{16}$/);
+      expect(SECRET).not.toContain(appKid);
+    });
+
+    it('rejects a token signed with the app secret but without a kid (the header issued before kids)', async () => {
+      const token = jwt.sign(claimsFor(user.userId), SECRET, { algorithm: 'HS256', noTimestamp: true });
+      expect(headerText(token)).toBe('{"alg":"HS256","typ":"JWT"}');
+      await expectRefusedEverywhere(token, FOREIGN_HEADER);
+    });
+
+    it('rejects a token signed with the app secret whose header has the same members in another order', async () => {
+      // Assembled by hand: jsonwebtoken always writes alg first.
+      const signingInput = `${base64urlJson({ kid: appKid, typ: 'JWT', alg: 'HS256' })}.${base64urlJson(claimsFor(user.userId))}`;
+      const token = `${signingInput}.${createHmac('sha256', SECRET).update(signingInput).digest('base64url')}`;
+      expect(headerText(token)).toBe(`{"kid":"${appKid}","typ":"JWT","alg":"HS256"}`);
+      await expectRefusedEverywhere(token, FOREIGN_HEADER);
+    });
+
     it('accepts a token forged from the base claims with the app secret (the control for every forged token here)', async () => {
       const response = await api.http
         .get('/me')
@@ -240,7 +269,8 @@ describe('token verification and request validation (Redis)', () => {
     });
 
     it('rejects a token signed with alg none', async () => {
-      const token = `${base64urlJson({ alg: 'none', typ: 'JWT' })}.${base64urlJson(claimsFor(user.userId))}.`;
+      const header = base64urlJson({ alg: 'none', typ: 'JWT', kid: appKid });
+      const token = `${header}.${base64urlJson(claimsFor(user.userId))}.`;
       await expectRefusedEverywhere(token, FOREIGN_HEADER);
     });
 
@@ -253,7 +283,11 @@ describe('token verification and request validation (Redis)', () => {
 
     it('rejects an RS256 token (HS/RS confusion: no public key is ever used as an HMAC secret)', async () => {
       const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      const token = jwt.sign(claimsFor(user.userId), privateKey, { algorithm: 'RS256', noTimestamp: true });
+      const token = jwt.sign(claimsFor(user.userId), privateKey, {
+        algorithm: 'RS256',
+        noTimestamp: true,
+        keyid: appKid,
+      });
       await expectRefusedEverywhere(token, FOREIGN_HEADER);
     });
 
@@ -265,7 +299,7 @@ describe('token verification and request validation (Redis)', () => {
       const token = jwt.sign(claimsFor(user.userId), SECRET, {
         algorithm: 'HS256',
         noTimestamp: true,
-        header: { alg: 'HS256', typ: 'JWT', ...header },
+        header: { alg: 'HS256', typ: 'JWT', kid: appKid, ...header },
       });
       await expectRefusedEverywhere(token, FOREIGN_HEADER);
     });

@@ -1,25 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { JwtService } from '@nestjs/jwt';
+import { SignJWT } from 'jose';
 import type { AllConfig } from '../config/config.types.js';
 import type { AccessTokenClaims } from './access-token-claims.js';
+import { AccessTokenKeys } from './keys/access-token-keys.js';
 
 export interface IssuedAccessToken {
   token: string;
   expiresInSeconds: number;
 }
 
-/** Mints access tokens. Signing algorithm, key, issuer, audience and lifetime come from JwtModule's config. */
+/** Mints access tokens, signed with the current signing key; issuer, audience and lifetime come from the config. */
 @Injectable()
 export class AccessTokenService {
   private readonly ttlSeconds: number;
+  private readonly issuer: string;
+  private readonly audience: string;
 
   constructor(
-    private readonly jwt: JwtService,
+    private readonly keys: AccessTokenKeys,
     config: ConfigService<AllConfig, true>,
   ) {
-    this.ttlSeconds = config.get('jwt.accessTtlSeconds', { infer: true });
+    const jwt = config.get('jwt', { infer: true });
+    this.ttlSeconds = jwt.accessTtlSeconds;
+    this.issuer = jwt.issuer;
+    this.audience = jwt.audience;
   }
 
   /**
@@ -35,7 +41,14 @@ export class AccessTokenService {
       iat_ms: issuedAtMs,
       iat: Math.floor(issuedAtMs / 1000),
     };
-    const token = await this.jwt.signAsync(claims, { expiresIn: this.ttlSeconds });
+    // jose serialises this very header object, so the token's header segment is the one the guard looks up.
+    const { header, key } = this.keys.signing;
+    const token = await new SignJWT(claims)
+      .setProtectedHeader(header)
+      .setIssuer(this.issuer)
+      .setAudience(this.audience)
+      .setExpirationTime(claims.iat + this.ttlSeconds)
+      .sign(key);
     return { token, expiresInSeconds: this.ttlSeconds };
   }
 }

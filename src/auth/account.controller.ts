@@ -1,5 +1,8 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { ErrorResponse, WWW_AUTHENTICATE_HEADER } from '../common/errors/error-response.dto.js';
+import { PublicUserDto } from '../users/dto/public-user.dto.js';
 import type { PublicUser } from '../users/user.js';
 import { UsersService } from '../users/users.service.js';
 import type { Principal } from './access-token-claims.js';
@@ -7,7 +10,7 @@ import { AuthService } from './auth.service.js';
 import { CurrentPrincipal } from './decorators/current-principal.decorator.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { DeleteAccountDto } from './dto/delete-account.dto.js';
-import type { TokenResponse } from './dto/token-response.dto.js';
+import { TokenResponse } from './dto/token-response.dto.js';
 import { TokenCookies } from './token-cookies.js';
 
 @Controller('me')
@@ -19,6 +22,8 @@ export class AccountController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'The account of the caller' })
+  @ApiOkResponse({ type: PublicUserDto })
   me(@CurrentPrincipal() principal: Principal): Promise<PublicUser> {
     return this.users.getProfile(principal.userId);
   }
@@ -26,6 +31,16 @@ export class AccountController {
   /** Every session ends (every token is refused); the caller gets a fresh session in the answer. */
   @Post('password')
   @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Change the password',
+    description: 'Every session ends and every token is refused; the answer carries the tokens of a fresh session.',
+  })
+  @ApiOkResponse({ type: TokenResponse })
+  @ApiUnauthorizedResponse({
+    type: ErrorResponse,
+    description: 'The token is missing, invalid, expired or revoked, or the current password is wrong',
+    headers: WWW_AUTHENTICATE_HEADER,
+  })
   async changePassword(
     @CurrentPrincipal() principal: Principal,
     @Body() body: ChangePasswordDto,
@@ -38,6 +53,13 @@ export class AccountController {
   /** The account, its sessions and refresh tokens are gone, its tokens refused; the email can register again. */
   @Delete()
   @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete the account: its sessions and tokens end, the email can register again' })
+  @ApiNoContentResponse({ description: 'The account is gone' })
+  @ApiUnauthorizedResponse({
+    type: ErrorResponse,
+    description: 'The token is missing, invalid, expired or revoked, or the password is wrong',
+    headers: WWW_AUTHENTICATE_HEADER,
+  })
   async deleteAccount(
     @CurrentPrincipal() principal: Principal,
     @Body() body: DeleteAccountDto,

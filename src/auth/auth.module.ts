@@ -1,9 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ConfigService } from '@nestjs/config';
-import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
-import type { AllConfig } from '../config/config.types.js';
 import { RevocationModule } from '../revocation/revocation.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { ThrottlingModule } from '../throttling/throttling.module.js';
@@ -15,28 +12,13 @@ import { AuthController } from './auth.controller.js';
 import { SessionsController } from './sessions.controller.js';
 import { AuthService } from './auth.service.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
+import { KeysModule } from './keys/keys.module.js';
 import { PasswordHasher } from './password-hasher.service.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { TokenCookies } from './token-cookies.js';
 
 @Module({
-  imports: [
-    UsersModule,
-    RevocationModule,
-    SessionsModule,
-    ThrottlingModule,
-    PassportModule,
-    JwtModule.registerAsync({
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<AllConfig, true>) => {
-        const jwt = config.get('jwt', { infer: true });
-        return {
-          secret: jwt.secretKey,
-          signOptions: { algorithm: jwt.algorithm, issuer: jwt.issuer, audience: jwt.audience },
-        };
-      },
-    }),
-  ],
+  imports: [UsersModule, RevocationModule, SessionsModule, ThrottlingModule, PassportModule, KeysModule],
   controllers: [AuthController, AccountController, SessionsController],
   providers: [
     AuthService,
@@ -47,6 +29,6 @@ import { TokenCookies } from './token-cookies.js';
     JwtStrategy,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
-  exports: [AccessTokenVerifier, AccessTokenService],
+  exports: [AccessTokenVerifier, AccessTokenService, AuthService],
 })
 export class AuthModule {}

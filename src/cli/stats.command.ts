@@ -10,13 +10,14 @@ const SCAN_COUNT = 1000;
 /** At most this many SCAN calls per node (about 10 million keys looked at): stats never runs unbounded. */
 const MAX_SCANS_PER_NODE = 10_000;
 
-// Every key of a user carries the user id as a hash tag right after the prefix: `<prefix>{<id>}:<kind>`.
+// Every key of a user carries its hash tag right after the prefix, then its kind (see RedisKeys): a letter for the
+// compact revocation entries (`{<tag>}j…`), or `:<kind>:` (ids that are not UUIDs, and the session and user keys).
 const KEY_KINDS = [
-  { label: 'revoked jti', pattern: /^\{[^}]*\}:jti:/ },
-  { label: 'revoked sid', pattern: /^\{[^}]*\}:sid:/ },
-  { label: 'not-before marks', pattern: /^\{[^}]*\}:nbf$/ },
+  { label: 'revoked jti', pattern: /^\{[^}]*\}(?:j|:jti:)/ },
+  { label: 'revoked sid', pattern: /^\{[^}]*\}(?:s|:sid:)/ },
+  { label: 'not-before marks', pattern: /^\{[^}]*\}(?:n|:nbf:)/ },
   { label: 'sessions', pattern: /^\{[^}]*\}:session:/ },
-  { label: 'users', pattern: /^\{[^}]*\}:user$/ },
+  { label: 'users', pattern: /^\{[^}]*\}:user:/ },
 ] as const;
 
 interface KeyCounts {

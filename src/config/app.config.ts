@@ -15,6 +15,8 @@ export const appConfig = registerAs('app', () => {
     corsOrigins: env.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),
+    // The spec maps the whole API surface: served unless production, where it takes API_DOCS=true.
+    docsEnabled: env.API_DOCS === undefined ? env.NODE_ENV !== 'production' : env.API_DOCS === 'true',
   };
 });
 

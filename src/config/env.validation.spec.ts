@@ -67,6 +67,7 @@ describe('validateEnv', () => {
     ['REDIS_CLUSTER_NODES', 'a:1,,b:2'],
     ['REDIS_WAIT_REPLICAS', '-1'],
     ['LOG_LEVEL', 'loud'],
+    ['API_DOCS', 'yes'],
   ])('refuses %s=%s', (key, value) => {
     expect(() => validateEnv({ JWT_SECRET: STRONG_SECRET, [key]: value })).toThrow(new RegExp(key));
   });

@@ -13,10 +13,13 @@ import {
 } from 'class-validator';
 import { StartupRefusedError } from '../common/errors/startup-refused.error.js';
 import { parseDurationSeconds } from './duration.js';
+import { parseOAuthClients } from './oauth-clients.js';
 import { weakSecretReason } from './secret-strength.js';
+import { readKeyFiles, SIGNING_ALGORITHMS, type SigningAlgorithm } from './signing-keys.js';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+export const LOG_FORMATS = ['json', 'pretty'] as const;
 
 const HOST_PORT_LIST = /^[A-Za-z0-9.-]+:\d{1,5}(,[A-Za-z0-9.-]+:\d{1,5})*$/;
 
@@ -30,6 +33,12 @@ const OPTIONAL_KEYS = [
   'REDIS_USERNAME',
   'REDIS_PASSWORD',
   'REDIS_TLS_CA_FILE',
+  'JWT_PRIVATE_KEY_FILE',
+  'JWT_VERIFY_KEY_FILES',
+  'OAUTH_CLIENTS',
+  'API_DOCS',
+  'LOG_FORMAT',
+  'METRICS_TOKEN',
 ];
 
 /** Raw environment, as the operator writes it. Defaults live here and nowhere else. */
@@ -52,9 +61,35 @@ export class EnvironmentVariables {
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'log';
 
+  // Unset: pretty when NODE_ENV=development, JSON otherwise.
+  @IsOptional()
+  @IsIn(LOG_FORMATS)
+  LOG_FORMAT?: (typeof LOG_FORMATS)[number];
+
+  @IsIn(['true', 'false'])
+  LOG_REQUESTS: 'true' | 'false' = 'true';
+
+  @IsIn(['true', 'false'])
+  METRICS_ENABLED: 'true' | 'false' = 'true';
+
+  @IsOptional()
+  @IsString()
+  METRICS_TOKEN?: string;
+
   @IsOptional()
   @IsString()
   JWT_SECRET?: string;
+
+  @IsIn(SIGNING_ALGORITHMS)
+  JWT_ALGORITHM: SigningAlgorithm = 'HS256';
+
+  @IsOptional()
+  @IsString()
+  JWT_PRIVATE_KEY_FILE?: string;
+
+  @IsOptional()
+  @IsString()
+  JWT_VERIFY_KEY_FILES?: string;
 
   @IsString()
   JWT_ACCESS_TTL = '15m';
@@ -111,6 +146,15 @@ export class EnvironmentVariables {
 
   @IsString()
   CORS_ORIGINS = '';
+
+  @IsOptional()
+  @IsString()
+  OAUTH_CLIENTS?: string;
+
+  // No default: unset means on, except when NODE_ENV=production (app.config.ts decides).
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  API_DOCS?: 'true' | 'false';
 
   @IsOptional()
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must look like redis://host:6379 or rediss://host:6380' })
@@ -170,6 +214,19 @@ export class EnvironmentVariables {
   @Min(50)
   @Max(10000)
   REDIS_COMMAND_TIMEOUT_MS = 500;
+
+  @IsIn(['on', 'off'])
+  REVOCATION_MIRROR: 'on' | 'off' = 'on';
+
+  @IsInt()
+  @Min(10)
+  @Max(1000)
+  REVOCATION_MIRROR_MAX_STALENESS_MS = 100;
+
+  @IsInt()
+  @Min(1000)
+  @Max(10_000_000)
+  REVOCATION_MIRROR_MAX_ENTRIES = 100_000;
 }
 
 /** Thrown when the environment cannot run the app; its message is the one line the operator reads. */
@@ -187,6 +244,8 @@ const INT_FIELDS = [
   'REDIS_WAIT_REPLICAS',
   'AUDIT_MAX_ENTRIES',
   'REDIS_WAIT_TIMEOUT_MS',
+  'REVOCATION_MIRROR_MAX_STALENESS_MS',
+  'REVOCATION_MIRROR_MAX_ENTRIES',
 ];
 
 export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
@@ -206,6 +265,13 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
       `JWT_SECRET ${secretProblem}: set it to at least 32 random characters, e.g. JWT_SECRET="$(openssl rand -base64 48)"`,
     );
   }
+  const metricsTokenProblem = env.METRICS_TOKEN && weakSecretReason(env.METRICS_TOKEN);
+  if (metricsTokenProblem) {
+    problems.push(
+      `METRICS_TOKEN ${metricsTokenProblem}: set it to at least 32 random characters, e.g. METRICS_TOKEN="$(openssl rand -hex 32)", or leave it unset`,
+    );
+  }
+  problems.push(...parseOAuthClients(env.OAUTH_CLIENTS, env.JWT_SECRET).problems);
   for (const key of ['JWT_ACCESS_TTL', 'JWT_REFRESH_TTL', 'SESSION_MAX_AGE', 'THROTTLE_WINDOW'] as const) {
     if (parseDurationSeconds(env[key]) === undefined) {
       problems.push(`${key} must be a duration of at least 1s, like 900 or 15m (got "${env[key]}")`);
@@ -227,6 +293,7 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   if (caFileProblem) {
     problems.push(`REDIS_TLS_CA_FILE must be a readable PEM CA bundle: "${env.REDIS_TLS_CA_FILE}" ${caFileProblem}`);
   }
+  problems.push(...readKeyFiles(env).problems);
   if (env.NODE_ENV === 'production' && topologies === 0) {
     problems.push(
       'REDIS_URL (or REDIS_SENTINELS or REDIS_CLUSTER_NODES) must be set when NODE_ENV=production: the in-memory store loses every revocation on restart',

@@ -2,13 +2,22 @@ import { createSecretKey } from 'node:crypto';
 import { registerAs } from '@nestjs/config';
 import { parseDurationSeconds } from './duration.js';
 import { readEnv } from './env.validation.js';
+import { readKeyFiles, type AlgorithmKey } from './signing-keys.js';
 
 export const jwtConfig = registerAs('jwt', () => {
   const env = readEnv();
+  // A KeyObject, never a string: jsonwebtoken@9 re-parses a string secret on every verify (~0.5 ms of CPU).
+  const secretKey = createSecretKey(Buffer.from(env.JWT_SECRET as string, 'utf8'));
+  // Already checked by readEnv(): with an asymmetric algorithm the signing key is there.
+  const keyFiles = readKeyFiles(env);
+  const signing: AlgorithmKey = keyFiles.signing ?? { algorithm: 'HS256', key: secretKey };
   return {
-    // A KeyObject, never a string: jsonwebtoken@9 re-parses a string secret on every verify (~0.5 ms of CPU).
-    secretKey: createSecretKey(Buffer.from(env.JWT_SECRET as string, 'utf8')),
-    algorithm: 'HS256' as const,
+    // Also the key of the refresh tokens' HMAC, whatever signs the access tokens.
+    secretKey,
+    // What signs access tokens: JWT_SECRET with HS256, else the private key of JWT_PRIVATE_KEY_FILE.
+    signing,
+    // Public keys accepted (and published) besides the signing key's own: the overlap of a key rotation.
+    verifyOnly: keyFiles.verifyOnly,
     accessTtlSeconds: parseDurationSeconds(env.JWT_ACCESS_TTL) as number,
     issuer: env.JWT_ISSUER,
     audience: env.JWT_AUDIENCE,

@@ -19,6 +19,9 @@ import { RedisLifecycle } from './redis-lifecycle.service.js';
           redisClientOptions(config.get('redis', { infer: true })),
       }),
       isRedisConfigured,
+      // Its debug line would be printed before the app's logger exists, outside the log format; the in-memory
+      // store's start-up warning says the same.
+      { debug: false },
     ),
   ],
   providers: [

@@ -1,5 +1,13 @@
 import type { RevocationStore } from '../revocation/revocation-store.js';
-import type { NewSession, RotationRequest, RotationResult, SessionRecord, SessionStore } from './session-store.js';
+import type {
+  CurrentRefreshToken,
+  NewSession,
+  PresentedRefreshToken,
+  RotationRequest,
+  RotationResult,
+  SessionRecord,
+  SessionStore,
+} from './session-store.js';
 
 interface StoredSession extends SessionRecord {
   generation: number;
@@ -63,6 +71,18 @@ export class InMemorySessionStore implements SessionStore {
       return { outcome: 'reused' };
     }
     return { outcome: 'invalid' };
+  }
+
+  async inspect(token: PresentedRefreshToken, nowMs: number): Promise<CurrentRefreshToken | undefined> {
+    const found = this.liveSessions(token.userId).get(token.sessionId);
+    if (!found) return undefined;
+    const revoked = await this.isRevoked(found);
+    // Judged on the session as it is after the pause: one ended or rotated meanwhile no longer holds this token.
+    const session = this.liveSessions(token.userId).get(token.sessionId);
+    if (revoked || session !== found || session.refreshExpiresAtMs <= nowMs) return undefined;
+    const isCurrent = token.generation === session.generation && token.refreshTokenHash === session.refreshTokenHash;
+    if (!isCurrent) return undefined;
+    return { session: toRecord(session), issuedAtMs: session.rotatedAtMs || session.createdAtMs };
   }
 
   find(userId: string, sessionId: string): Promise<SessionRecord | undefined> {

@@ -65,6 +65,23 @@ end
 return {'invalid'}
 `;
 
+/**
+ * Read-only twin of ROTATE_REFRESH_TOKEN's checks (introspection): writes nothing, whatever was presented.
+ * KEYS: session, revoked sid, user not-before. ARGV: generation, hash, now.
+ * Returns {createdAt, lastUsedAt, userAgent, refreshExp, absExp, rotatedAt} for the current token, else nil.
+ */
+export const INSPECT_REFRESH_TOKEN = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return false end
+local s = redis.call('HMGET', KEYS[1], 'gen', 'hash', 'createdAt', 'lastUsedAt', 'ua', 'refreshExp', 'absExp',
+  'rotatedAt')
+if not s[1] then return false end
+local notBefore = redis.call('GET', KEYS[3])
+if notBefore and tonumber(s[3]) <= tonumber(notBefore) then return false end
+if tonumber(s[1]) ~= tonumber(ARGV[1]) or s[2] ~= ARGV[2] then return false end
+if tonumber(s[6]) <= tonumber(ARGV[3]) then return false end
+return {s[3], s[4], s[5], s[6], s[7], s[8]}
+`;
+
 /** KEYS: sessions. ARGV: sessionPrefix. */
 export const REMOVE_ALL_SESSIONS = `
 for _, sid in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do redis.call('DEL', ARGV[1] .. sid) end

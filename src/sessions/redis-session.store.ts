@@ -1,18 +1,32 @@
 import type { RedisClient } from '../redis/redis-client.js';
 import { storeCall } from '../common/errors/store-unavailable.error.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
-import { CREATE_SESSION, REMOVE_ALL_SESSIONS, ROTATE_REFRESH_TOKEN } from './redis-session.scripts.js';
-import type { NewSession, RotationRequest, RotationResult, SessionRecord, SessionStore } from './session-store.js';
+import {
+  CREATE_SESSION,
+  INSPECT_REFRESH_TOKEN,
+  REMOVE_ALL_SESSIONS,
+  ROTATE_REFRESH_TOKEN,
+} from './redis-session.scripts.js';
+import type {
+  CurrentRefreshToken,
+  NewSession,
+  PresentedRefreshToken,
+  RotationRequest,
+  RotationResult,
+  SessionRecord,
+  SessionStore,
+} from './session-store.js';
 
 type ScriptCall = (...keysThenArgs: (string | number)[]) => Promise<unknown>;
 
 /**
- * One hash per session (`<prefix>{<userId>}:session:<sid>`, expiring with its refresh token) and one sorted set
- * of the user's session ids scored by that expiry (`<prefix>{<userId>}:sessions`), pruned on every login.
+ * One hash per session (`<prefix>{<tag>}:session:<userId>:<sid>`, expiring with its refresh token) and one sorted
+ * set of the user's session ids scored by that expiry (`<prefix>{<tag>}:sessions:<userId>`), pruned on every login.
  */
 export class RedisSessionStore implements SessionStore {
   private readonly createScript: ScriptCall;
   private readonly rotateScript: ScriptCall;
+  private readonly inspectScript: ScriptCall;
   private readonly removeAllScript: ScriptCall;
 
   constructor(
@@ -22,10 +36,12 @@ export class RedisSessionStore implements SessionStore {
     // defineCommand sends EVALSHA, falling back to EVAL once per connection when the script is not cached yet.
     redis.defineCommand('sessionCreate', { numberOfKeys: 2, lua: CREATE_SESSION });
     redis.defineCommand('sessionRotate', { numberOfKeys: 4, lua: ROTATE_REFRESH_TOKEN });
+    redis.defineCommand('sessionInspect', { numberOfKeys: 3, lua: INSPECT_REFRESH_TOKEN });
     redis.defineCommand('sessionRemoveAll', { numberOfKeys: 1, lua: REMOVE_ALL_SESSIONS });
     const commands = redis as unknown as Record<string, ScriptCall>;
     this.createScript = commands.sessionCreate.bind(redis);
     this.rotateScript = commands.sessionRotate.bind(redis);
+    this.inspectScript = commands.sessionInspect.bind(redis);
     this.removeAllScript = commands.sessionRemoveAll.bind(redis);
   }
 
@@ -65,6 +81,23 @@ export class RedisSessionStore implements SessionStore {
       ),
     )) as [RotationResult['outcome'], string | undefined];
     return outcome === 'rotated' ? { outcome, refreshExpiresAtMs: Number(refreshExpiresAt) } : { outcome };
+  }
+
+  async inspect(token: PresentedRefreshToken, nowMs: number): Promise<CurrentRefreshToken | undefined> {
+    const fields = (await storeCall(() =>
+      this.inspectScript(
+        this.keys.session(token.userId, token.sessionId),
+        this.keys.revokedSession(token.userId, token.sessionId),
+        this.keys.notBefore(token.userId),
+        token.generation,
+        token.refreshTokenHash,
+        nowMs,
+      ),
+    )) as [string, string, string, string, string, string] | null;
+    if (!fields) return undefined;
+    const [createdAt, lastUsedAt, ua, refreshExp, absExp, rotatedAt] = fields;
+    const session = toRecord(token.userId, token.sessionId, { createdAt, lastUsedAt, ua, refreshExp, absExp });
+    return session && { session, issuedAtMs: Number(rotatedAt) || session.createdAtMs };
   }
 
   find(userId: string, sessionId: string): Promise<SessionRecord | undefined> {

@@ -18,12 +18,21 @@ export interface NewSession extends Omit<SessionRecord, 'lastUsedAtMs'> {
   refreshTokenHash: string;
 }
 
-export interface RotationRequest {
+/** A refresh token as presented: the session it names, and its generation and hash. */
+export interface PresentedRefreshToken {
   userId: string;
   sessionId: string;
-  /** Generation and hash of the refresh token presented. */
   generation: number;
   refreshTokenHash: string;
+}
+
+/** The live session whose current refresh token was presented, and when that token was issued. */
+export interface CurrentRefreshToken {
+  session: SessionRecord;
+  issuedAtMs: number;
+}
+
+export interface RotationRequest extends PresentedRefreshToken {
   /** Hash of the refresh token that replaces it (generation + 1). */
   nextRefreshTokenHash: string;
   nextRefreshExpiresAtMs: number;
@@ -56,6 +65,13 @@ export interface SessionStore {
    * A revoked session, or one created at or before its user's not-before mark, is `invalid`.
    */
   rotate(request: RotationRequest): Promise<RotationResult>;
+
+  /**
+   * Read-only (introspection, RFC 7662): the session, when the presented token is its current one, unexpired at
+   * `nowMs`, and the session is neither revoked nor created at or before its user's not-before mark, exactly as
+   * `rotate` decides. Never rotates the token and never ends the session, whatever was presented.
+   */
+  inspect(token: PresentedRefreshToken, nowMs: number): Promise<CurrentRefreshToken | undefined>;
 
   find(userId: string, sessionId: string): Promise<SessionRecord | undefined>;
 

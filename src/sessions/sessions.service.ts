@@ -8,7 +8,12 @@ import type { AllConfig } from '../config/config.types.js';
 import { InjectRevocationStore, type RevocationStore, type TokenIdentity } from '../revocation/revocation-store.js';
 import { RefreshTokenCodec } from './refresh-token.codec.js';
 import { SessionLifetimes } from './session-lifetimes.js';
-import { InjectSessionStore, type SessionRecord, type SessionStore } from './session-store.js';
+import {
+  InjectSessionStore,
+  type CurrentRefreshToken,
+  type SessionRecord,
+  type SessionStore,
+} from './session-store.js';
 
 const USER_AGENT_MAX_LENGTH = 256;
 
@@ -128,6 +133,27 @@ export class SessionsService {
     }
   }
 
+  /**
+   * Read-only (introspection): the session of a refresh token that is the current one of a live, unrevoked
+   * session, as `rotate` would judge it now; undefined for anything else. Never rotates, never ends a session.
+   */
+  async findByRefreshToken(refreshToken: string): Promise<CurrentRefreshToken | undefined> {
+    const parts = this.codec.read(refreshToken);
+    if (!parts) return undefined;
+    return this.sessions.inspect({ ...parts, refreshTokenHash: RefreshTokenCodec.hash(refreshToken) }, Date.now());
+  }
+
+  /**
+   * RFC 7009 revocation of a refresh token: its session ends like a logout, so every access token of it is refused
+   * too. False, and nothing changes, when the token is not the current one of a live session.
+   */
+  async endWithRefreshToken(refreshToken: string): Promise<boolean> {
+    const current = await this.findByRefreshToken(refreshToken);
+    if (!current) return false;
+    await this.endSession(current.session, { action: 'logout', actorId: current.session.userId });
+    return true;
+  }
+
   async list(userId: string, currentSessionId: string): Promise<SessionView[]> {
     return (await this.sessions.list(userId)).map((session) => toView(session, currentSessionId));
   }
@@ -136,13 +162,7 @@ export class SessionsService {
   async end(userId: string, sessionId: string): Promise<void> {
     const session = await this.sessions.find(userId, sessionId);
     if (!session) throw new NotFoundException('No such session');
-    await this.revocations.revokeSession(
-      userId,
-      sessionId,
-      this.lifetimes.revokeSessionUntil(session.absoluteExpiresAtMs),
-    );
-    await this.sessions.remove(userId, sessionId);
-    await this.audit.record({ action: 'session-end', actorId: userId, subjectId: userId, sessionId });
+    await this.endSession(session, { action: 'session-end', actorId: userId });
   }
 
   /**
@@ -172,6 +192,13 @@ export class SessionsService {
     await this.sessions.removeAll(userId);
     await this.audit.record({ ...why, subjectId: userId });
     return nowMs;
+  }
+
+  private async endSession(session: SessionRecord, why: Pick<AuditEvent, 'action' | 'actorId'>): Promise<void> {
+    const { userId, sessionId, absoluteExpiresAtMs } = session;
+    await this.revocations.revokeSession(userId, sessionId, this.lifetimes.revokeSessionUntil(absoluteExpiresAtMs));
+    await this.sessions.remove(userId, sessionId);
+    await this.audit.record({ ...why, subjectId: userId, sessionId });
   }
 }
 

@@ -4,7 +4,7 @@ import type { RedisKeys } from '../redis/redis-keys.js';
 import { USER_ROLE, type User, type UserChanges } from './user.js';
 import type { UsersRepository } from './users-repository.js';
 
-/** One JSON string per user (`<prefix>{<id>}:user`) and a unique email index (`<prefix>email:<email>` → id). */
+/** One JSON string per user (`<prefix>{<tag>}:user:<id>`) and a unique email index (`<prefix>email:<email>` → id). */
 export class RedisUsersRepository implements UsersRepository {
   constructor(
     private readonly redis: RedisClient,

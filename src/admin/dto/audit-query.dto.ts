@@ -1,7 +1,9 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 
 export class AuditQueryDto {
+  @ApiPropertyOptional({ description: 'Entries per page' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -9,7 +11,10 @@ export class AuditQueryDto {
   @Max(500)
   limit: number = 50;
 
-  /** An entry id from a previous page's `next_cursor`. */
+  @ApiPropertyOptional({
+    description: "An entry id from a previous page's `next_cursor`: the page starts after it",
+    example: '1795383457903-0',
+  })
   @IsOptional()
   @Matches(/^\d{1,20}-\d{1,20}$/, { message: 'before must be an audit entry id like 1795383457903-0' })
   before?: string;

@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsAscii, IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
 
@@ -9,6 +10,10 @@ export const normaliseEmail = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.normalize('NFKC').trim().toLowerCase() : value;
 
 export class LoginDto {
+  @ApiProperty({
+    description: 'Plain ASCII; compared after Unicode NFKC folding, trimming and lower-casing',
+    example: 'ada@example.com',
+  })
   @Transform(normaliseEmail)
   @IsString()
   @MaxLength(254)
@@ -16,6 +21,7 @@ export class LoginDto {
   @IsEmail({ allow_utf8_local_part: false, require_tld: true, allow_ip_domain: false })
   email: string;
 
+  @ApiProperty({ example: 'correct horse battery staple' })
   @IsString()
   @MaxLength(PASSWORD_MAX_LENGTH)
   password: string;

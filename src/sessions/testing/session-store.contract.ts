@@ -403,5 +403,87 @@ export function describeSessionStoreContract(name: string, create: () => Session
       expect(await sessions.find(stranger.userId, stranger.sessionId)).toBeDefined();
       expect((await sessions.rotate(rotation(stranger, 0, hashOf(stranger, 0)))).outcome).toBe('rotated');
     });
+
+    /** The presented-token part of `rotation()`, for the read-only lookup. */
+    const presented = (session: NewSession, generation: number, refreshTokenHash = hashOf(session, generation)) => ({
+      userId: session.userId,
+      sessionId: session.sessionId,
+      generation,
+      refreshTokenHash,
+    });
+
+    it('inspects the current token: the session, issued at login, then at its last rotation', async () => {
+      const session = newSession();
+      await sessions.create(session, 5);
+      const atLogin = await sessions.inspect(presented(session, 0), Date.now());
+      expect(atLogin).toEqual({
+        session: await sessions.find(session.userId, session.sessionId),
+        issuedAtMs: session.createdAtMs,
+      });
+      const rotatedAt = session.createdAtMs + 1_000;
+      await sessions.rotate(rotation(session, 0, hashOf(session, 0), { nowMs: rotatedAt }));
+      expect(await sessions.inspect(presented(session, 1), rotatedAt)).toEqual({
+        session: expect.objectContaining({ sessionId: session.sessionId, lastUsedAtMs: rotatedAt }),
+        issuedAtMs: rotatedAt,
+      });
+      expect(await sessions.inspect(presented(session, 0), rotatedAt)).toBeUndefined();
+    });
+
+    it('inspects without rotating or ending anything, even for a replaced token past the grace window', async () => {
+      const session = newSession();
+      await sessions.create(session, 5);
+      const before = await sessions.find(session.userId, session.sessionId);
+      for (let i = 0; i < 3; i++) expect(await sessions.inspect(presented(session, 0), Date.now())).toBeDefined();
+      expect(await sessions.find(session.userId, session.sessionId)).toEqual(before);
+      const rotatedAt = session.createdAtMs + 1_000;
+      await sessions.rotate(rotation(session, 0, hashOf(session, 0), { nowMs: rotatedAt, reuseGraceMs: 0 }));
+      expect(await sessions.inspect(presented(session, 0), rotatedAt + 60_000)).toBeUndefined();
+      expect(await sessions.find(session.userId, session.sessionId)).toBeDefined();
+      expect(await accessTokensRefused(session)).toBe(false);
+      expect((await sessions.rotate(rotation(session, 1, hashOf(session, 1)))).outcome).toBe('rotated');
+    });
+
+    it('inspects a wrong hash, another generation, an unknown session or user as not current', async () => {
+      const session = newSession();
+      await sessions.create(session, 5);
+      const nowMs = Date.now();
+      expect(await sessions.inspect(presented(session, 0, 'forged-hash'), nowMs)).toBeUndefined();
+      expect(await sessions.inspect(presented(session, 1, hashOf(session, 0)), nowMs)).toBeUndefined();
+      expect(await sessions.inspect({ ...presented(session, 0), sessionId: randomUUID() }, nowMs)).toBeUndefined();
+      expect(await sessions.inspect({ ...presented(session, 0), userId: randomUUID() }, nowMs)).toBeUndefined();
+      expect(await sessions.inspect(presented(session, 0), nowMs)).toBeDefined();
+    });
+
+    it('inspects a token as not current once its refresh expiry has passed', async () => {
+      const session = newSession();
+      await sessions.create(session, 5);
+      expect(await sessions.inspect(presented(session, 0), session.refreshExpiresAtMs - 1)).toBeDefined();
+      expect(await sessions.inspect(presented(session, 0), session.refreshExpiresAtMs)).toBeUndefined();
+    });
+
+    it('inspects the token of a revoked or removed session as not current', async () => {
+      const revoked = newSession();
+      const removed = newSession();
+      for (const session of [revoked, removed]) await sessions.create(session, 5);
+      await revocations.revokeSession(revoked.userId, revoked.sessionId, Date.now() + 60 * MINUTE_MS);
+      await sessions.remove(removed.userId, removed.sessionId);
+      expect(await sessions.inspect(presented(revoked, 0), Date.now())).toBeUndefined();
+      expect(await sessions.inspect(presented(removed, 0), Date.now())).toBeUndefined();
+    });
+
+    it("inspects a session created at or before the user's not-before mark as not current, but not a later one", async () => {
+      const mark = Date.now();
+      const before = newSession({ createdAtMs: mark - 5 });
+      const { userId } = before;
+      const atMark = newSession({ userId, createdAtMs: mark });
+      const after = newSession({ userId, createdAtMs: mark + 1 });
+      await sessions.create(before, 5);
+      await sessions.create(atMark, 5);
+      await revocations.revokeUserTokensIssuedBefore(userId, mark, mark + 60 * MINUTE_MS);
+      await sessions.create(after, 5);
+      expect(await sessions.inspect(presented(before, 0), mark)).toBeUndefined();
+      expect(await sessions.inspect(presented(atMark, 0), mark)).toBeUndefined();
+      expect(await sessions.inspect(presented(after, 0), mark)).toBeDefined();
+    });
   });
 }

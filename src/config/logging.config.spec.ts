@@ -1,0 +1,60 @@
+import { validateEnv } from './env.validation.js';
+import { loggingConfig } from './logging.config.js';
+
+const STRONG_SECRET = 'Zq3v9K1xW7pL2mN8bR4tY6uH0jF5gD2sA1cE9oI7';
+
+/** The `logging` namespace as the app builds it from this environment (and nothing else of the process's). */
+function loggingFrom(env: Record<string, string>) {
+  const keys = ['NODE_ENV', 'LOG_LEVEL', 'LOG_FORMAT', 'LOG_REQUESTS', 'REDIS_URL', 'JWT_SECRET'];
+  const saved = Object.fromEntries(keys.map((key) => [key, process.env[key]]));
+  for (const key of keys) delete process.env[key];
+  Object.assign(process.env, { JWT_SECRET: STRONG_SECRET, ...env });
+  try {
+    return loggingConfig();
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+}
+
+describe('loggingConfig', () => {
+  it.each([
+    ['fatal', 'fatal'],
+    ['error', 'error'],
+    ['warn', 'warn'],
+    ['log', 'info'],
+    ['debug', 'debug'],
+    ['verbose', 'trace'],
+  ])('maps LOG_LEVEL=%s to the pino level %s', (logLevel, pinoLevel) => {
+    expect(loggingFrom({ LOG_LEVEL: logLevel }).level).toBe(pinoLevel);
+  });
+
+  it('logs at info (LOG_LEVEL=log) by default', () => {
+    expect(loggingFrom({}).level).toBe('info');
+  });
+
+  it.each([
+    [{}, 'pretty'],
+    [{ NODE_ENV: 'development' }, 'pretty'],
+    [{ NODE_ENV: 'test' }, 'json'],
+    [{ NODE_ENV: 'production', REDIS_URL: 'redis://x:6379' }, 'json'],
+    [{ NODE_ENV: 'development', LOG_FORMAT: 'json' }, 'json'],
+    [{ NODE_ENV: 'production', REDIS_URL: 'redis://x:6379', LOG_FORMAT: 'pretty' }, 'pretty'],
+  ])('with %p writes %s lines', (env, format) => {
+    expect(loggingFrom(env).format).toBe(format);
+  });
+
+  it('logs one line per request unless LOG_REQUESTS=false', () => {
+    expect(loggingFrom({}).requests).toBe(true);
+    expect(loggingFrom({ LOG_REQUESTS: 'false' }).requests).toBe(false);
+  });
+
+  it.each([
+    ['LOG_FORMAT', 'text'],
+    ['LOG_REQUESTS', 'yes'],
+  ])('refuses %s=%s', (key, value) => {
+    expect(() => validateEnv({ JWT_SECRET: STRONG_SECRET, [key]: value })).toThrow(new RegExp(key));
+  });
+});

@@ -1,0 +1,95 @@
+import { Body, Controller, Headers, HttpCode, HttpStatus, Post, UseFilters, UseInterceptors } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBasicAuth,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { Public } from '../common/decorators/public.decorator.js';
+import { ErrorResponse, RETRY_AFTER_HEADER } from '../common/errors/error-response.dto.js';
+import { ClientAuthenticator } from './client-authenticator.js';
+import { presentedClient } from './client-credentials.js';
+import { OAuthErrorDto } from './dto/oauth-error.dto.js';
+import { TokenIntrospectionDto } from './dto/token-introspection.dto.js';
+import { TokenRequestDto } from './dto/token-request.dto.js';
+import { NoStoreInterceptor } from './no-store.interceptor.js';
+import { CLIENT_CHALLENGE, OAuthExceptionFilter } from './oauth-exception.filter.js';
+import { TokenIntrospectionService } from './token-introspection.service.js';
+import { TokenRevocationService } from './token-revocation.service.js';
+
+/** The security scheme of the introspection clients, for the OpenAPI document's components. */
+export const OAUTH_CLIENT_SCHEME = 'oauth-client';
+
+const STORE_DOWN = {
+  type: ErrorResponse,
+  headers: RETRY_AFTER_HEADER,
+  description: 'The store did not answer in time: retry; until a 200, assume the token still works (RFC 7009 §2.2.1)',
+};
+const CHALLENGE_HEADER = {
+  'WWW-Authenticate': { description: `RFC 6749 §5.2 challenge: \`${CLIENT_CHALLENGE}\``, schema: { type: 'string' } },
+};
+
+/** Standard endpoints for other services and OAuth clients. They authenticate clients themselves: no bearer guard. */
+@ApiTags('oauth')
+@ApiConsumes('application/x-www-form-urlencoded', 'application/json')
+@Public()
+@UseFilters(OAuthExceptionFilter)
+@UseInterceptors(NoStoreInterceptor)
+@Controller('oauth')
+export class OAuthController {
+  constructor(
+    private readonly clients: ClientAuthenticator,
+    private readonly revocation: TokenRevocationService,
+    private readonly introspection: TokenIntrospectionService,
+  ) {}
+
+  @Post('revoke')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Revoke an access or refresh token (RFC 7009)',
+    description:
+      'An access token is logged out like POST /logout (its session ends too); a refresh token ends its session. ' +
+      'Client credentials are optional (public clients prove themselves with the token); presented ones must be valid.',
+  })
+  @ApiOkResponse({ description: 'Revoked, or not a live token (unknown, expired, already revoked): nothing to do' })
+  @ApiBadRequestResponse({ type: OAuthErrorDto, description: 'invalid_request: no token, unknown fields' })
+  @ApiUnauthorizedResponse({
+    type: OAuthErrorDto,
+    headers: CHALLENGE_HEADER,
+    description: 'invalid_client: credentials presented but wrong',
+  })
+  @ApiServiceUnavailableResponse(STORE_DOWN)
+  async revoke(@Body() body: TokenRequestDto, @Headers('authorization') authorization?: string): Promise<void> {
+    this.clients.allowPublic(presentedClient(authorization, body));
+    await this.revocation.revoke(body.token, body.token_type_hint);
+  }
+
+  @Post('introspect')
+  @HttpCode(HttpStatus.OK)
+  @ApiBasicAuth(OAUTH_CLIENT_SCHEME)
+  @ApiOperation({
+    summary: 'Introspect an access or refresh token (RFC 7662)',
+    description:
+      'For clients of OAUTH_CLIENTS, by HTTP Basic or client_id and client_secret in the body. ' +
+      'Never rotates a refresh token.',
+  })
+  @ApiOkResponse({ type: TokenIntrospectionDto, description: '`{"active": false}` for any token that does not work' })
+  @ApiBadRequestResponse({ type: OAuthErrorDto, description: 'invalid_request: no token, both auth methods' })
+  @ApiUnauthorizedResponse({
+    type: OAuthErrorDto,
+    headers: CHALLENGE_HEADER,
+    description: 'invalid_client: no, unknown or wrong credentials',
+  })
+  @ApiServiceUnavailableResponse(STORE_DOWN)
+  introspect(
+    @Body() body: TokenRequestDto,
+    @Headers('authorization') authorization?: string,
+  ): Promise<TokenIntrospectionDto> {
+    this.clients.requireConfidential(presentedClient(authorization, body));
+    return this.introspection.introspect(body.token, body.token_type_hint);
+  }
+}

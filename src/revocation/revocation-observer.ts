@@ -1,0 +1,13 @@
+/** What a revocation check answered; `store_error` when the store could not answer (the request gets 503). */
+export type RevocationCheckResult = 'allowed' | 'revoked' | 'store_error';
+
+/** The entry a revocation wrote: one token (jti), one session (sid), or a user's not-before mark. */
+export type RevocationKind = 'token' | 'session' | 'user';
+
+/** Told about every revocation check and every revocation written. Optional: the metrics module provides one. */
+export interface RevocationObserver {
+  checked(result: RevocationCheckResult, seconds: number): void;
+  revoked(kind: RevocationKind): void;
+}
+
+export const RevocationObserver = Symbol('RevocationObserver');
