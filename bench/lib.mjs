@@ -1,5 +1,6 @@
-// Helpers for bench/run.mjs: the processes it starts (each stopped by its own pid, also on error and Ctrl-C),
-// free loopback ports, a private redis-server, CPU and Redis counters, and the HTTP load generator.
+// Helpers for bench/run.mjs and bench/login.mjs: the processes they start (each stopped by its own pid, also on error
+// and Ctrl-C), free loopback ports, a private redis-server, CPU and Redis counters, one-off requests and the HTTP load
+// generator.
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -274,6 +275,29 @@ export async function usedMemory(redis) {
   return Number((await redisInfo(redis, 'memory')).get('used_memory'));
 }
 
+// ---- HTTP --------------------------------------------------------------------------------------------------------
+
+/**
+ * One HTTP request with a JSON body and/or a bearer token; the answer's body parsed when it is JSON.
+ * @param {string} method
+ * @param {string} url
+ * @param {{ token?: string, body?: object }} [options]
+ */
+export async function request(method, url, { token, body } = {}) {
+  /** @type {Record<string, string>} */
+  const headers = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body) headers['content-type'] = 'application/json';
+  const res = await fetch(url, {
+    method,
+    headers,
+    body: body && JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text.startsWith('{') ? parseJson(text) : text };
+}
+
 // ---- load generator ----------------------------------------------------------------------------------------------
 
 /** @typedef {{ name: 'wrk' | 'autocannon', bin: string, version: string }} LoadGenerator */
@@ -285,6 +309,7 @@ export async function usedMemory(redis) {
  * @property {number} p99Ms
  * @property {number} non2xx        responses that were not 2xx or 3xx
  * @property {number} socketErrors  connect, read, write errors and timeouts
+ * @property {number} [status429]   429 responses of a POST load, when the generator counted them
  */
 
 /**
@@ -303,32 +328,68 @@ export function findLoadGenerator(projectRoot) {
 
 /**
  * Loads `url` with `connections` keep-alive connections for `seconds`; the raw output goes to `outFile`.
+ * Without `body`: GET with the bearer `token`. With `body`: POST of that JSON, and 429s counted.
  * @param {LoadGenerator} generator
- * @param {{ url: string, token: string, seconds: number, connections: number, outFile: string }} load
+ * @param {{ url: string, token?: string, body?: string, seconds: number, connections: number, outFile: string }} load
  * @returns {Promise<LoadResult>}
  */
-export async function runLoad(generator, { url, token, seconds, connections, outFile }) {
-  const auth = `Bearer ${token}`;
-  // A 10 s timeout: wrk would otherwise drop responses slower than 2 s from its latency histogram.
-  const args =
-    generator.name === 'wrk'
-      ? ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '--latency'].concat([
-          '-s',
-          join(HERE, 'wrk-report.lua'),
-          '-H',
-          `Authorization: ${auth}`,
-          url,
-        ])
-      : ['-c', String(connections), '-d', String(seconds), '-t', '10', '-j', '-H', `Authorization=${auth}`, url];
+export async function runLoad(generator, { url, token, body, seconds, connections, outFile }) {
+  const headers = token ? [`Authorization: Bearer ${token}`] : [];
+  if (body) headers.push('Content-Type: application/json');
+  /** @type {string[]} */
+  let args;
+  if (generator.name === 'wrk') {
+    // A 10 s timeout: wrk would otherwise drop responses slower than 2 s from its latency histogram.
+    const script = body ? wrkPostScript(dirname(outFile)) : join(HERE, 'wrk-report.lua');
+    args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '--latency', '-s', script];
+    args.push(...headers.flatMap((header) => ['-H', header]), url);
+  } else {
+    args = ['-c', String(connections), '-d', String(seconds), '-t', '10', '-j'];
+    args.push(...headers.flatMap((header) => ['-H', header.replace(': ', '=')]));
+    if (body) args.push('-m', 'POST', '-b', body);
+    args.push(url);
+  }
   const shown = args.map((arg) => (arg.includes(' ') ? `'${arg}'` : arg)).join(' ');
-  writeFileSync(outFile, `$ ${generator.name} ${shown.replace(token, '<token>')}\n`); // the command, not the token
-  const { code, signal, error } = await exitOf(startChild(generator.bin, args, { logFile: outFile }));
+  // The command, without the token or the credentials.
+  const redacted = [token, body].reduce((text, secret) => (secret ? text.replace(secret, '<redacted>') : text), shown);
+  writeFileSync(outFile, `$ ${generator.name} ${redacted}\n`);
+  // wrk-post.lua reads the body from its environment, so it appears in no command line.
+  const env = body ? { ...process.env, WRK_BODY: body } : process.env;
+  const { code, signal, error } = await exitOf(startChild(generator.bin, args, { logFile: outFile, env }));
   if (code !== 0) {
     const why = error?.message ?? (signal ? `stopped by ${signal}` : `exit code ${code}`);
     throw new BenchError(`${generator.name} failed (${why}); see ${outFile}`);
   }
   const output = readFileSync(outFile, 'utf8');
   return generator.name === 'wrk' ? parseWrk(output, outFile) : parseAutocannon(output, outFile);
+}
+
+/**
+ * Writes wrk-post.lua into `dir` (the results folder, so the run keeps what it ran) and returns its path: POST of
+ * $WRK_BODY as JSON, a count of 429s in each wrk thread, and at the end wrk-report.lua's line plus a WRK_STATUS one.
+ * A `response` hook makes wrk hand every response to Lua, which is why the GET /me loads do not use this script.
+ * @param {string} dir
+ */
+function wrkPostScript(dir) {
+  const file = join(dir, 'wrk-post.lua');
+  const lua = `-- written by bench/lib.mjs: POST $WRK_BODY as JSON, count 429s, then wrk-report.lua's summary line.
+dofile(${JSON.stringify(join(HERE, 'wrk-report.lua'))})
+local report = done
+wrk.method = "POST"
+wrk.body = assert(os.getenv("WRK_BODY"), "WRK_BODY is not set")
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+too_many = 0
+function response(status) if status == 429 then too_many = too_many + 1 end end
+function done(summary, latency, requests)
+  report(summary, latency, requests)
+  local n = 0
+  for _, thread in ipairs(threads) do n = n + thread:get("too_many") end
+  io.write(string.format('WRK_STATUS {"429":%d}\\n', n))
+end
+`;
+  writeFileSync(file, lua);
+  return file;
 }
 
 /**
@@ -347,7 +408,20 @@ function parseWrk(output, outFile) {
     p99Ms: wrk.lat_p99_us / 1000,
     non2xx: wrk.err_status,
     socketErrors: wrk.err_connect + wrk.err_read + wrk.err_write + wrk.err_timeout,
+    ...statusCounts(output),
   };
+}
+
+/**
+ * The WRK_STATUS line that wrk-post.lua adds, when there is one.
+ * @param {string} output
+ * @returns {{ status429?: number }}
+ */
+function statusCounts(output) {
+  const line = output.split('\n').find((l) => l.startsWith('WRK_STATUS '));
+  if (!line) return {};
+  const counts = /** @type {Record<string, number>} */ (parseJson(line.slice('WRK_STATUS '.length)));
+  return { status429: counts['429'] };
 }
 
 /**
@@ -359,7 +433,9 @@ function parseAutocannon(output, outFile) {
   const line = output.split('\n').find((l) => l.startsWith('{'));
   if (!line) throw new BenchError(`no JSON result in autocannon's output; see ${outFile}`);
   const result = /** @type {{ requests: { total: number }, latency: { p50: number, p99: number }, duration: number,
-    non2xx: number, errors: number, timeouts: number }} */ (parseJson(line));
+    non2xx: number, errors: number, timeouts: number, statusCodeStats?: Record<string, { count: number }> }} */ (
+    parseJson(line)
+  );
   return {
     requests: result.requests.total,
     rps: result.requests.total / result.duration,
@@ -367,6 +443,8 @@ function parseAutocannon(output, outFile) {
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
     socketErrors: result.errors + result.timeouts,
+    // Older autocannon versions have no per-status counts: then the 429s are not known (undefined).
+    status429: result.statusCodeStats && (result.statusCodeStats['429']?.count ?? 0),
   };
 }
 

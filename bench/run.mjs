@@ -1,20 +1,24 @@
 #!/usr/bin/env node
-// `npm run bench -- [--quick] [--anchors]`: what GET /me costs with revocation on, on this machine.
+// `npm run bench -- [--quick] [--anchors]`: what GET /me costs with revocation on, and what POST /login costs, on this
+// machine.
 //
-// 1. Builds the app (`npm run build`) when dist/main.js is missing or older than src/.
+// 1. Builds the app (`npm run build`) when dist/main.js is missing or older than src/; with BENCH_APP_DIST=<dir>,
+//    uses that build instead and never builds.
 // 2. Starts a private redis-server and, for each measured run, a fresh `node dist/main.js` (a copy of dist/ taken
 //    into the results folder, so that a concurrent rebuild cannot break the run) in one mode:
 //    redis (REDIS_URL set), memory (in-memory store) and off (signature only, once the app has a
 //    REVOCATION_CHECK=off switch); with --anchors also ../shared/anchors' Fastify app (nocheck and jti-get).
 // 3. Checks that revocation works, then loads GET /me with wrk (else autocannon): a warm-up, then the measured run.
 //    Modes are interleaved and their order rotated each round.
-// 4. Measures Redis memory per revoked token through the app's own RedisRevocationStore.
-// 5. Prints a Markdown table and writes bench/results/<UTC time>/ (results.json, summary.md, raw outputs, logs).
+// 4. Loads POST /login on a fresh app (mode redis, throttling off), then GET /me alone and beside the logins
+//    (bench/login.mjs): argon2id's cost, and whether hashing starves GET /me.
+// 5. Measures Redis memory per revoked token through the app's own RedisRevocationStore.
+// 6. Prints a Markdown table and writes bench/results/<UTC time>/ (results.json, summary.md, raw outputs, logs).
 // Exits non-zero when a mode fails its check or anything else fails. The DESIGN §6 floors are reported, not enforced.
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
-import { basename, join, relative, sep } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -30,10 +34,10 @@ import {
   median,
   mtimeMs,
   newestMtimeMs,
-  parseJson,
   processCpuSeconds,
   redisCommandCalls,
   redisCpuSeconds,
+  request,
   runLoad,
   runToEnd,
   startChild,
@@ -43,23 +47,41 @@ import {
   stopChildrenOnSignals,
   waitForHttp,
 } from './lib.mjs';
+import { loginMarkdown, measureLoginPhase } from './login.mjs';
 import { measureRevocationMemory } from './memory.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ANCHORS_SOURCE = join(ROOT, '..', 'shared', 'anchors');
 // Outside the repository, so that neither git nor `eslint .` sees it; kept between runs so `npm ci` runs once.
 const ANCHORS_BUILD = join(tmpdir(), 'revocable-jwt-api-bench-anchors');
+// login: the POST /login phase (bench/login.mjs), about 10 s longer than the sum of its seconds (start, register).
 const PROFILES = {
-  full: { rounds: 3, seconds: 10, warmupSeconds: 3, revocations: 100_000 },
-  quick: { rounds: 1, seconds: 3, warmupSeconds: 1, revocations: 20_000 },
+  full: {
+    rounds: 3,
+    seconds: 10,
+    warmupSeconds: 3,
+    revocations: 100_000,
+    login: { seconds: 10, warmupSeconds: 2, meSeconds: 5 },
+  },
+  quick: {
+    rounds: 1,
+    seconds: 3,
+    warmupSeconds: 1,
+    revocations: 20_000,
+    login: { seconds: 3, warmupSeconds: 1, meSeconds: 3 },
+  },
 };
 const CONNECTIONS = 64;
 const JWT_SECRET = randomBytes(48).toString('base64'); // one per bench run, like `openssl rand -base64 48`
 const ACCOUNT = { email: 'bench@example.com', password: `bench-${randomBytes(12).toString('hex')}` };
 const OFF_SWITCH_MISSING = 'needs a REVOCATION_CHECK=off switch in the app';
 const USAGE = `usage: npm run bench -- [--quick] [--anchors]
-  --quick    1 round of 3 s per mode, 20 000 revocations for the memory figure (~1 min); default 3 rounds of 10 s
-  --anchors  also load ../shared/anchors' Fastify app (MODE=nocheck and jti-get, JWT_KEY=keyobject) in the same rounds`;
+  --quick    1 round of 3 s per mode, 3 s of POST /login, 20 000 revocations for the memory figure (~1.5 min);
+             default 3 rounds of 10 s, 10 s of POST /login, 100 000 revocations (~4 min)
+  --anchors  also load ../shared/anchors' Fastify app (MODE=nocheck and jti-get, JWT_KEY=keyobject) in the same rounds
+environment:
+  BENCH_APP_DIST=<dir>  run this build of the app (e.g. from \`npx tsc -p tsconfig.build.json --outDir <dir>\`)
+                        instead of dist/, and never build`;
 
 const stamp = new Date().toISOString().replace(/[-:]|\.\d+/g, ''); // e.g. 20261122T215517Z
 const OUT = join(ROOT, 'bench', 'results', stamp);
@@ -183,31 +205,12 @@ function anchorTargets(script) {
 
 /** The bench's environment without any setting of the app or the anchors, so nothing exported leaks into a mode. */
 function inheritedEnv() {
-  const settings = /^(NODE_ENV|PORT|HOST|API_PREFIX|LOG_LEVEL|MODE|PLATFORM|JWT_\w+|REDIS_\w+|REVOCATION_\w+)$/;
+  const settings =
+    /^(NODE_ENV|PORT|HOST|API_PREFIX|LOG_LEVEL|MODE|PLATFORM|JWT_\w+|REDIS_\w+|REVOCATION_\w+|THROTTLE_\w+|SESSIONS?_\w+)$/;
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !settings.test(name)));
 }
 
 // ---- one run -----------------------------------------------------------------------------------------------------
-
-/**
- * @param {string} method
- * @param {string} url
- * @param {{ token?: string, body?: object }} [options]
- */
-async function request(method, url, { token, body } = {}) {
-  /** @type {Record<string, string>} */
-  const headers = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body) headers['content-type'] = 'application/json';
-  const res = await fetch(url, {
-    method,
-    headers,
-    body: body && JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text.startsWith('{') ? parseJson(text) : text };
-}
 
 /**
  * The check before any load: GET /me answers 200 with a token and 401 without; a second token, once logged out,
@@ -443,9 +446,11 @@ function memoryLine(memory) {
 /**
  * Builds the app when dist/ is stale, then runs a copy of dist/ taken into the results folder: other people's
  * `npm test` rebuild dist/ (nest build deletes it first), which must not pull the files from under a running bench.
+ * With BENCH_APP_DIST set, copies that build instead, as it is.
  * @returns {Promise<string>} the copy's folder
  */
 async function buildAndSnapshotDist() {
+  if (process.env.BENCH_APP_DIST) return snapshotGivenBuild(resolve(process.env.BENCH_APP_DIST));
   const dist = join(ROOT, 'dist');
   if (mtimeMs(join(dist, 'main.js')) >= newestMtimeMs(join(ROOT, 'src'))) {
     log('build: dist/ is up to date');
@@ -455,11 +460,7 @@ async function buildAndSnapshotDist() {
     await runToEnd('npm', ['run', 'build'], { cwd: ROOT, logFile: join(OUT, 'build.log') });
     log(`build: done in ${fmt((Date.now() - started) / 1000, 1)} s`);
   }
-  // What tsconfig.build.json emits: every .ts under src/ but specs and testing/ helpers.
-  const expected = readdirSync(join(ROOT, 'src'), { recursive: true })
-    .map(String)
-    .filter((file) => /(?<!\.spec|\.d)\.ts$/.test(file) && !file.split(sep).includes('testing'))
-    .map((file) => file.replace(/\.ts$/, '.js'));
+  const expected = expectedBuildFiles();
   const snapshot = join(OUT, 'dist');
   /** @param {string} dir */
   const complete = (dir) => expected.every((file) => existsSync(join(dir, file)));
@@ -473,6 +474,31 @@ async function buildAndSnapshotDist() {
     if (complete(snapshot)) return snapshot;
   }
   throw new BenchError('dist/ stayed incomplete for 60 s: is another build failing? Try `npm run build`.');
+}
+
+/**
+ * BENCH_APP_DIST: a build made for the bench, e.g. `npx tsc -p tsconfig.build.json --outDir /tmp/dist-bench`, where
+ * `npm run build` would wipe dist/ under the people sharing the checkout. Nobody else writes it, so it is copied
+ * once, and files that src/ gained since are reported rather than waited for.
+ * @param {string} dist
+ */
+function snapshotGivenBuild(dist) {
+  if (!existsSync(join(dist, 'main.js'))) throw new BenchError(`BENCH_APP_DIST=${dist} holds no main.js`);
+  const stale = mtimeMs(join(dist, 'main.js')) < newestMtimeMs(join(ROOT, 'src')) ? ', older than src/' : '';
+  log(`build: BENCH_APP_DIST=${dist}, used as it is${stale}`);
+  const snapshot = join(OUT, 'dist');
+  cpSync(dist, snapshot, { recursive: true, filter: (file) => !file.endsWith('.map') });
+  const missing = expectedBuildFiles().filter((file) => !existsSync(join(snapshot, file)));
+  if (missing.length > 0) log(`build: note: no ${missing.join(', ')} in BENCH_APP_DIST (newer files in src/?)`);
+  return snapshot;
+}
+
+/** What tsconfig.build.json emits: every .ts under src/ but specs and testing/ helpers, as .js. */
+function expectedBuildFiles() {
+  return readdirSync(join(ROOT, 'src'), { recursive: true })
+    .map(String)
+    .filter((file) => /(?<!\.spec|\.d)\.ts$/.test(file) && !file.split(sep).includes('testing'))
+    .map((file) => file.replace(/\.ts$/, '.js'));
 }
 
 /**
@@ -536,11 +562,12 @@ async function measureMemory(distDir, redisUrl, count) {
 }
 
 /**
- * The report: table, legend, memory figure and DESIGN §6 floors.
+ * The report: table, legend, memory figure and DESIGN §6 floors, then the POST /login section.
  * @param {{ header: string[], targets: Target[], rows: Row[], floors: ReturnType<typeof floorChecks>,
- *   memory: Awaited<ReturnType<typeof measureRevocationMemory>> | undefined, memoryError: string }} parts
+ *   memory: Awaited<ReturnType<typeof measureRevocationMemory>> | undefined, memoryError: string,
+ *   login: string }} parts
  */
-function summaryMarkdown({ header, targets, rows, floors, memory, memoryError }) {
+function summaryMarkdown({ header, targets, rows, floors, memory, memoryError, login }) {
   const mark = (/** @type {boolean | undefined} */ met) => (met === undefined ? 'n/a' : met ? 'met' : 'MISS');
   return [
     ...header,
@@ -561,6 +588,8 @@ function summaryMarkdown({ header, targets, rows, floors, memory, memoryError })
     '',
     ...floors.map(({ floor, value, met }) => `- [${mark(met)}] ${floor}: ${value}`),
     ...rows.flatMap((row) => row.errors.map((error) => `- ${row.id} failed in ${error}`)),
+    '',
+    login,
   ].join('\n');
 }
 
@@ -608,9 +637,19 @@ async function main() {
   const redis = new Redis(redisServer.url);
   const ctx = { redis, redisUrl: redisServer.url, generator, profile, ticks: clockTicksPerSecond() };
   const measuredTargets = targets.filter((target) => !target.skipped);
-  let runs, memory, memoryError;
+  let runs, login, memory, memoryError;
   try {
     runs = await runRounds(measuredTargets, ctx);
+    login = await measureLoginPhase({
+      ...ctx,
+      root: ROOT,
+      target: /** @type {Target} */ (targets.find((target) => target.id === 'redis')),
+      account: ACCOUNT,
+      plan: profile.login,
+      meConnections: CONNECTIONS,
+      outDir: OUT,
+      log,
+    });
     ({ memory, memoryError } = await measureMemory(appDist, redisServer.url, profile.revocations));
   } finally {
     redis.disconnect();
@@ -619,7 +658,8 @@ async function main() {
 
   const rows = targets.map((target) => summarize(target, runs));
   const floors = floorChecks(rows, memory);
-  const summary = summaryMarkdown({ header, targets, rows, floors, memory, memoryError });
+  const loginSection = loginMarkdown(login, generator.name);
+  const summary = summaryMarkdown({ header, targets, rows, floors, memory, memoryError, login: loginSection });
   log(`\n${summary}\n`);
   writeFileSync(join(OUT, 'summary.md'), `${summary}\n`);
   const settings = { ...profile, connections: CONNECTIONS, loadGenerator: generator.name, anchors: !!anchorScript };
@@ -631,12 +671,14 @@ async function main() {
     summary: rows,
     floors,
     memory,
+    login,
     runs,
   };
   writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   log(`wrote ${relative(ROOT, OUT)}/results.json and summary.md`);
 
   const failed = rows.filter((row) => row.verdict === 'FAIL').map((row) => row.id);
+  if (login.verdict === 'FAIL') failed.push('POST /login');
   if (failed.length > 0)
     log(`FAILED: ${failed.join(', ')} (see the lines above and the app logs in ${relative(ROOT, OUT)}/)`);
   return failed.length > 0 || memoryError ? 1 : 0;

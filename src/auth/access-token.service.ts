@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { JwtService } from '@nestjs/jwt';
 import { SignJWT } from 'jose';
 import type { AllConfig } from '../config/config.types.js';
 import type { AccessTokenClaims } from './access-token-claims.js';
@@ -20,6 +21,7 @@ export class AccessTokenService {
 
   constructor(
     private readonly keys: AccessTokenKeys,
+    private readonly signer: JwtService,
     config: ConfigService<AllConfig, true>,
   ) {
     const jwt = config.get('jwt', { infer: true });
@@ -41,14 +43,25 @@ export class AccessTokenService {
       iat_ms: issuedAtMs,
       iat: Math.floor(issuedAtMs / 1000),
     };
-    // jose serialises this very header object, so the token's header segment is the one the guard looks up.
     const { header, key } = this.keys.signing;
-    const token = await new SignJWT(claims)
-      .setProtectedHeader(header)
-      .setIssuer(this.issuer)
-      .setAudience(this.audience)
-      .setExpirationTime(claims.iat + this.ttlSeconds)
-      .sign(key);
+    // Either way the header is {alg, typ, kid} in that order: the segment the guard looks up (a test pins it).
+    const token =
+      header.alg === 'EdDSA'
+        ? // jsonwebtoken (under @nestjs/jwt) has no EdDSA; jose signs it.
+          await new SignJWT(claims)
+            .setProtectedHeader(header)
+            .setIssuer(this.issuer)
+            .setAudience(this.audience)
+            .setExpirationTime(claims.iat + this.ttlSeconds)
+            .sign(key)
+        : await this.signer.signAsync(claims, {
+            algorithm: header.alg,
+            keyid: header.kid,
+            privateKey: key,
+            issuer: this.issuer,
+            audience: this.audience,
+            expiresIn: this.ttlSeconds,
+          });
     return { token, expiresInSeconds: this.ttlSeconds };
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { RevocationModule } from '../revocation/revocation.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
@@ -18,7 +19,8 @@ import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { TokenCookies } from './token-cookies.js';
 
 @Module({
-  imports: [UsersModule, RevocationModule, SessionsModule, ThrottlingModule, PassportModule, KeysModule],
+  // JwtModule without a default key: AccessTokenService hands it the current signing key on every call.
+  imports: [UsersModule, RevocationModule, SessionsModule, ThrottlingModule, PassportModule, KeysModule, JwtModule],
   controllers: [AuthController, AccountController, SessionsController],
   providers: [
     AuthService,

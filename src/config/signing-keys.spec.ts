@@ -100,7 +100,7 @@ describe('JWT_PRIVATE_KEY_FILE', () => {
     expect(refusal({ JWT_ALGORITHM: 'RS256', JWT_PRIVATE_KEY_FILE: dir })).toMatch(`"${dir}" is not a file`);
   });
 
-  it('refuses a public key, a certificate-like file and garbage without echoing the file', () => {
+  it('refuses a public key and garbage, without echoing the file', () => {
     const cases = [
       write('public.pem', spki(ec('P-256').publicKey)),
       write('garbage.pem', 'not-a-key-but-sensitive-text-0123456789'),
@@ -114,10 +114,13 @@ describe('JWT_PRIVATE_KEY_FILE', () => {
     }
   });
 
-  it('refuses an encrypted key', () => {
+  it.each([
+    ['PKCS#8', 'pkcs8'],
+    ['traditional SEC1', 'sec1'],
+  ] as const)('refuses an encrypted %s key', (_format, type) => {
     const { privateKey } = ec('P-256');
-    const pem = privateKey.export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'pass phrase' });
-    const path = write('encrypted.pem', pem as string);
+    const pem = privateKey.export({ format: 'pem', type, cipher: 'aes-256-cbc', passphrase: 'pass phrase' });
+    const path = write(`encrypted-${type}.pem`, pem as string);
     expect(refusal({ JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY_FILE: path })).toMatch(`"${path}" is encrypted`);
   });
 

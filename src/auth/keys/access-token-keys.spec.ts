@@ -1,3 +1,4 @@
+import { JwtService } from '@nestjs/jwt';
 import { createHash, createSecretKey, generateKeyPair, randomUUID, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { ConfigService } from '@nestjs/config';
@@ -98,7 +99,11 @@ describe('AccessTokenKeys', () => {
     async (algorithm) => {
       const keys = await keyringFor(algorithm);
       const config = { get: () => jwtConfig({ algorithm, key: keys.signing.key }) };
-      const service = new AccessTokenService(keys, config as unknown as ConfigService<AllConfig, true>);
+      const service = new AccessTokenService(
+        keys,
+        new JwtService(),
+        config as unknown as ConfigService<AllConfig, true>,
+      );
       const { token } = await service.issue(randomUUID(), randomUUID(), ['user'], Date.now());
 
       expect(decodedHeader(token)).toBe(`{"alg":"${algorithm}","typ":"JWT","kid":"${keys.signing.header.kid}"}`);
