@@ -4,6 +4,7 @@ import helmet from '@fastify/helmet';
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { appConfig, type AppConfig } from './config/app.config.js';
+import { refuseFormBodiesOutside } from './common/json-only-bodies.js';
 import type { AllConfig } from './config/config.types.js';
 import { JWKS_PATH } from './jwks/jwks.controller.js';
 import { METRICS_PATH } from './metrics/metrics.controller.js';
@@ -40,6 +41,7 @@ export async function setUpApp(app: NestFastifyApplication): Promise<void> {
       void reply.header('x-request-id', request.id);
       done();
     });
+  refuseFormBodiesOutside(app.getHttpAdapter().getInstance(), `${apiPrefix ? `/${apiPrefix}` : ''}/oauth/`);
   if (config.get('session.cookieTransport', { infer: true })) await app.register(cookie);
   if (corsOrigins.length > 0) {
     app.enableCors({ origin: corsOrigins, credentials: true, exposedHeaders: ['WWW-Authenticate', 'Retry-After'] });

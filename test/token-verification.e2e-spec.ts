@@ -462,6 +462,16 @@ describe('token verification and request validation (Redis)', () => {
         error: 'Payload Too Large',
       },
       {
+        name: 'a form body outside /oauth (JSON only: no cross-site form can post one)',
+        send: () =>
+          api.http
+            .post('/login')
+            .type('form')
+            .send({ email: 'a@example.com', password: 'x'.repeat(12) }),
+        status: 415,
+        error: 'Unsupported Media Type',
+      },
+      {
         name: 'an unsupported content type',
         send: () => api.http.post('/login').set('Content-Type', 'application/xml').send('<login/>'),
         status: 415,
