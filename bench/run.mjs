@@ -206,7 +206,7 @@ function anchorTargets(script) {
 /** The bench's environment without any setting of the app or the anchors, so nothing exported leaks into a mode. */
 function inheritedEnv() {
   const settings =
-    /^(NODE_ENV|PORT|HOST|API_PREFIX|LOG_LEVEL|MODE|PLATFORM|JWT_\w+|REDIS_\w+|REVOCATION_\w+|THROTTLE_\w+|SESSIONS?_\w+)$/;
+    /^(NODE_ENV|PORT|HOST|API_PREFIX|LOG_LEVEL|MODE|PLATFORM|JWT_\w+|REDIS_\w+|REVOCATION_\w+|THROTTLE_\w+)$/;
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !settings.test(name)));
 }
 

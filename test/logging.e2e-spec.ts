@@ -70,7 +70,11 @@ describe('JSON logs (LOG_FORMAT=json) of a whole session: register, login, me, r
       const email = uniqueEmail();
 
       answers.register = await call('POST', '/register', json({ email, password: PASSWORD }));
-      answers.login = await call('POST', '/login', json({ email, password: PASSWORD }, { 'x-request-id': sentRequestId }));
+      answers.login = await call(
+        'POST',
+        '/login',
+        json({ email, password: PASSWORD }, { 'x-request-id': sentRequestId }),
+      );
       const first = answers.login.json as { access_token: string; refresh_token: string };
       answers.me = await call('GET', '/me', bearer(first.access_token));
       answers.anonymous = await call('GET', '/me');
@@ -120,7 +124,11 @@ describe('JSON logs (LOG_FORMAT=json) of a whole session: register, login, me, r
       expect(line).toEqual(expect.objectContaining({ level: expect.any(String), time: expect.any(String) }));
     }
     expect(lines).toContainEqual(
-      expect.objectContaining({ level: 'info', context: 'NestApplication', msg: 'Nest application successfully started' }),
+      expect.objectContaining({
+        level: 'info',
+        context: 'NestApplication',
+        msg: 'Nest application successfully started',
+      }),
     );
     expect(stderr).toBe('');
   });

@@ -103,7 +103,9 @@ describe('GET /metrics with default settings (on the test Redis)', () => {
   it('counts the revocation check of /me as allowed, and times it', async () => {
     const session = await signUp(api().http);
 
-    const { delta } = await deltaAround(api(), () => api().http.get('/me').set(bearer(session.accessToken)).expect(200));
+    const { delta } = await deltaAround(api(), () =>
+      api().http.get('/me').set(bearer(session.accessToken)).expect(200),
+    );
 
     expect(delta(CHECKS, { result: 'allowed' })).toBe(1);
     expect(delta(CHECKS, { result: 'revoked' })).toBe(0);
@@ -149,7 +151,9 @@ describe('GET /metrics counting 429s (THROTTLE_ACCOUNT_LIMIT 2)', () => {
 
     const { delta } = await deltaAround(api(), async () => {
       for (let attempt = 0; attempt < 3; attempt++) {
-        await api().http.post('/login').send({ email: session.email, password: `${PASSWORD}-wrong` });
+        await api()
+          .http.post('/login')
+          .send({ email: session.email, password: `${PASSWORD}-wrong` });
       }
     });
 
@@ -182,7 +186,10 @@ describe('GET /metrics with METRICS_TOKEN set', () => {
   it('answers 401 to a wrong token, and to a valid access token (a JWT is not the metrics token)', async () => {
     const session = await signUp(api().http);
 
-    await api().http.get('/metrics').set(bearer(randomBytes(32).toString('hex'))).expect(401);
+    await api()
+      .http.get('/metrics')
+      .set(bearer(randomBytes(32).toString('hex')))
+      .expect(401);
     await api().http.get('/metrics').set(bearer(session.accessToken)).expect(401);
     await api().http.get('/metrics').set({ Authorization: token }).expect(401);
   });

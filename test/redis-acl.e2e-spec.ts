@@ -24,8 +24,9 @@ const REQUEST_TIMEOUT_MS = 3000;
 
 /**
  * What the app needs: its keys; every command but the dangerous ones; CONFIG GET (the maxmemory-policy check) and
- * INFO (ioredis's ready check, and the policy check's fallback). PING, CLIENT SETNAME, EVAL, EVALSHA and SCRIPT LOAD
- * are in +@all already; they are named to show they are needed.
+ * INFO (ioredis's ready check, and the policy check's fallback); the invalidation channel of the revocation mirror.
+ * PING, CLIENT SETNAME/TRACKING/ID, SUBSCRIBE, EVAL, EVALSHA and SCRIPT LOAD are in +@all already; they are named to
+ * show they are needed.
  */
 const APP_RULES = [
   'reset',
@@ -41,6 +42,11 @@ const APP_RULES = [
   '+eval',
   '+evalsha',
   '+script|load',
+  // The revocation mirror: its connection subscribes to the channel Redis sends invalidations on.
+  '&__redis__:invalidate',
+  '+client|tracking',
+  '+client|id',
+  '+subscribe',
 ];
 
 /** The JSON 503 every store-dependent route answers when Redis cannot be used. */
@@ -309,6 +315,36 @@ describe('Redis ACL: the app as a user confined to ~auth:* without dangerous com
       const log = await aclLog(admin);
       expect(log.length).toBeGreaterThan(0);
       expect(log.every((entry) => entry.reason === 'auth' && entry.username === APP_USER)).toBe(true);
+    });
+  });
+
+  describe('an ACL user without the invalidation channel', () => {
+    let api: TestApp;
+
+    beforeAll(async () => {
+      const rules = APP_RULES.filter((rule) => rule !== '&__redis__:invalidate');
+      await admin.call('ACL', 'SETUSER', 'app-nochannel', ...rules);
+      api = await createTestApp({
+        REDIS_URL: url,
+        REDIS_USERNAME: 'app-nochannel',
+        REDIS_PASSWORD: APP_PASSWORD,
+        REDIS_KEY_PREFIX: PREFIX,
+      });
+    });
+
+    afterAll(async () => {
+      await api?.close();
+    });
+
+    it('starts with the mirror off and serves the flow, every check asking Redis', async () => {
+      const { http } = api;
+      await timed(http.get('/health/ready')).expect(200);
+      const pair = await loginWithAgent(http, (await newAccount(http)).email);
+      await getMe(http, pair.access_token).expect(200);
+      await postLogout(http, pair.access_token).expect(204);
+      await getMe(http, pair.access_token).expect(401);
+      const denied = (await aclLog(admin)).filter((entry) => entry.username === 'app-nochannel');
+      expect(new Set(denied.map((entry) => entry.object))).toEqual(new Set(['__redis__:invalidate']));
     });
   });
 

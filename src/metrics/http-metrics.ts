@@ -9,8 +9,9 @@ import { METRIC_PREFIX } from './metrics-registry.js';
 const DURATION_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 /**
- * Counts every response by method, route pattern and status, and times it, from Fastify's onResponse hook: it sees
- * what guards refuse (401, 403, 429) and what the exception filter answers (503), which an interceptor would not.
+ * Counts every response by method, route pattern and status, and times it, from Fastify's onResponse hook. An
+ * interceptor would miss some: guards refuse (401, 403, 429) before interceptors run, and an unmatched route never
+ * reaches one. 401, 429 and 503 counts are this counter's `status_code` series; no second counter is needed.
  */
 @Injectable()
 export class HttpMetrics implements OnModuleInit {

@@ -1,5 +1,12 @@
 import { Controller, Get, Res, UseGuards } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  ApiUnauthorizedResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Registry } from 'prom-client';
 import { Public } from '../common/decorators/public.decorator.js';
@@ -27,8 +34,9 @@ export class MetricsController {
   @ApiOkResponse({ description: 'Prometheus text exposition format, version 0.0.4', schema: { type: 'string' } })
   @ApiUnauthorizedResponse({
     description: 'METRICS_TOKEN is set and the request does not carry it',
-    type: ErrorResponse,
     headers: WWW_AUTHENTICATE_HEADER,
+    // Explicit: the refusal is the usual JSON error body, not the text the route produces.
+    content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponse) } } },
   })
   scrape(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     void reply.type(this.registry.contentType);

@@ -1,10 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Histogram, Registry } from 'prom-client';
-import type {
-  RevocationCheckResult,
-  RevocationKind,
-  RevocationObserver,
-} from '../revocation/revocation-observer.js';
+import type { RevocationCheckResult, RevocationKind, RevocationObserver } from '../revocation/revocation-observer.js';
 import { METRIC_PREFIX } from './metrics-registry.js';
 
 const CHECK_RESULTS: RevocationCheckResult[] = ['allowed', 'revoked', 'store_error'];
@@ -24,7 +20,7 @@ export class RevocationMetrics implements RevocationObserver {
   constructor(registry: Registry) {
     const checks = new Counter({
       name: `${METRIC_PREFIX}revocation_checks_total`,
-      help: 'Revocation checks (one per authenticated request, one after each login), by result',
+      help: 'Revocation checks by result: one per bearer request, one after each login, one per OAuth token lookup',
       labelNames: ['result'],
       registers: [registry],
     });

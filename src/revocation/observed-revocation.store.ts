@@ -11,7 +11,7 @@ export const RevocationStoreAdapter = Symbol('RevocationStoreAdapter');
 
 const UNOBSERVED: RevocationObserver = { checked: () => undefined, revoked: () => undefined };
 
-/** Passes every call to the adapter and tells the observer how each check went (and how long it took) and what was written. */
+/** Passes every call to the adapter; tells the observer each check's result and duration, and each entry written. */
 export class ObservedRevocationStore implements RevocationStore {
   constructor(
     private readonly store: RevocationStore,
