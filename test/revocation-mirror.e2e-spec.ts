@@ -81,6 +81,14 @@ describe('RedisRevocationStore with its local mirror', () => {
     expect(subject.mgets).toHaveLength(1);
   });
 
+  it('keeps only absence: a check that finds a key (revoked, or a not-before mark) asks Redis every time', async () => {
+    const token = tokenIdentity();
+    await subject.store.revokeTokenAndSession(token, Date.now() + 60_000, Date.now() + 60_000);
+    subject.mgets.length = 0;
+    for (let i = 0; i < 3; i += 1) expect(await subject.store.isRevoked(token)).toBe(true);
+    expect(subject.mgets).toHaveLength(3);
+  });
+
   it('refuses, within the staleness bound, a token revoked by another client writing to Redis', async () => {
     const token = tokenIdentity();
     expect(await subject.store.isRevoked(token)).toBe(false);
@@ -130,7 +138,7 @@ describe('RedisRevocationStore with its local mirror', () => {
     expect(killed).toBeGreaterThanOrEqual(1);
     await closed;
     expect(subject.mirror.isFresh()).toBe(false);
-    expect(subject.mirror.peek([subject.keys.revokedToken(token.userId, token.jti)])).toEqual([undefined]);
+    expect(subject.mirror.knowsAbsent([subject.keys.revokedToken(token.userId, token.jti)])).toBe(false);
     expect(await eventually(() => Promise.resolve(subject.mirror.isFresh()), 10_000)).toBe(true);
     await writer.set(subject.keys.revokedToken(token.userId, token.jti), '1', 'PX', 60_000);
     await sleep(MAX_STALENESS_MS);
@@ -141,9 +149,9 @@ describe('RedisRevocationStore with its local mirror', () => {
     const token = tokenIdentity();
     expect(await subject.store.isRevoked(token)).toBe(false);
     const jtiKey = subject.keys.revokedToken(token.userId, token.jti);
-    expect(subject.mirror.peek([jtiKey])).toEqual([null]);
+    expect(subject.mirror.knowsAbsent([jtiKey])).toBe(true);
     subject.subscriber.emit('messageBuffer', Buffer.from('__redis__:invalidate'), null);
-    expect(subject.mirror.peek([jtiKey])).toEqual([undefined]);
+    expect(subject.mirror.knowsAbsent([jtiKey])).toBe(false);
     expect(subject.mirror.isFresh()).toBe(true);
   });
 });

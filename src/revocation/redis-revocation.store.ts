@@ -4,7 +4,7 @@ import type { RedisClient } from '../redis/redis-client.js';
 import { storeCall } from '../common/errors/store-unavailable.error.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
 import { ReplicatedWriter, type ReplicaAcknowledgement } from '../redis/replication.js';
-import type { MirroredValue, RevocationMirror } from './revocation-mirror.js';
+import type { RevocationMirror } from './revocation-mirror.js';
 import type { RevocationStore, TokenIdentity } from './revocation-store.js';
 
 // A revoked jti or sid only needs to exist; "1" is a shared integer object in Redis, so the value costs no memory.
@@ -52,10 +52,8 @@ export class RedisRevocationStore implements RevocationStore, OnApplicationBoots
       this.keys.notBefore(token.userId),
     ];
     if (!this.mirror) return revokes(await storeCall(() => this.redis.mget(...keys)), token);
-    // A revoked answer from memory is final; a "not revoked" one only while the mirror is fresh and knows all three.
-    const known = this.mirror.peek(keys);
-    if (revokes(known, token)) return true;
-    if (!known.includes(undefined) && this.mirror.isFresh()) return false;
+    // None of the three exists, as of at most REVOCATION_MIRROR_MAX_STALENESS_MS ago: not revoked, no round trip.
+    if (this.mirror.knowsAbsent(keys)) return false;
     const mirror = this.mirror;
     return revokes(await storeCall(() => mirror.read(keys)), token);
   }
@@ -103,10 +101,9 @@ export class RedisRevocationStore implements RevocationStore, OnApplicationBoots
   }
 }
 
-/** Whether the values of [jti, sid, not-before] refuse the token; unknown (undefined) values refuse nothing. */
-function revokes([jti, sid, notBefore]: MirroredValue[], token: TokenIdentity): boolean {
-  if (typeof jti === 'string' || typeof sid === 'string') return true;
-  return typeof notBefore === 'string' && token.issuedAtMs <= Number(notBefore);
+/** Whether the stored values of [jti, sid, not-before] refuse the token. */
+function revokes([jti, sid, notBefore]: (string | null)[], token: TokenIdentity): boolean {
+  return jti !== null || sid !== null || (notBefore !== null && token.issuedAtMs <= Number(notBefore));
 }
 
 /** MULTI/EXEC reports per-command errors inside its result instead of rejecting. */

@@ -10,30 +10,25 @@ export interface RevocationMirrorOptions {
   maxEntries: number;
 }
 
-/** The Redis value of a key, `null` when it does not exist, `undefined` when the mirror does not know it. */
-export type MirroredValue = string | null | undefined;
-
-// lru-cache holds no null: an absent key is kept as '' (the stores never write an empty value).
-const ABSENT = '';
+const ABSENT = true;
 const INVALIDATION_CHANNEL = '__redis__:invalidate';
 // While tracking is off on live connections (e.g. the ACL refused it), how often to try again.
 const RETRY_MS = 5_000;
 
 /**
- * A local copy of revocation keys, kept correct by Redis server-assisted client-side caching (`CLIENT TRACKING …
- * BCAST PREFIX`): Redis pushes the name of every key written under the prefix, by anyone, to our subscriber
- * connection, and the copy drops it.
+ * A local memory of which revocation keys do not exist, kept correct by Redis server-assisted client-side caching
+ * (`CLIENT TRACKING … BCAST PREFIX`): Redis pushes the name of every key written under the prefix, by anyone, to our
+ * subscriber connection, and the mirror forgets it.
  *
  * It fails closed. A value read from Redis is kept only when the read was sent while tracking was on and no
  * invalidation of that key arrived while it was in flight. Cached values are answered only while a heartbeat PING
  * on the subscriber connection came back within `maxStalenessMs`: a PONG follows every invalidation Redis queued
  * before it on that connection, so every write older than that bound has been applied here. When either
  * connection closes, the whole copy is dropped and every request asks Redis until tracking is on again.
- * Callers may still trust a cached *revoked* answer at any time: revocations never come undone.
  */
 export class RevocationMirror {
   private readonly logger = new Logger('RevocationMirror');
-  private readonly cache: LRUCache<string, string>;
+  private readonly absent: LRUCache<string, true>;
   private readonly subscriber: Redis;
   // Reads in flight per key, and the keys invalidated while one was: their answers must not be kept.
   private readonly inFlight = new Map<string, number>();
@@ -56,7 +51,7 @@ export class RevocationMirror {
     private readonly data: Redis,
     private readonly options: RevocationMirrorOptions,
   ) {
-    this.cache = new LRUCache({ max: options.maxEntries });
+    this.absent = new LRUCache({ max: options.maxEntries });
     this.heartbeatMs = Math.max(5, Math.floor(options.maxStalenessMs / 4));
     // RESP2 on purpose: Redis sends invalidations to a RESP2 client as Pub/Sub messages, which ioredis delivers;
     // to a RESP3 client they would come as `invalidate` pushes, which ioredis drops.
@@ -95,17 +90,18 @@ export class RevocationMirror {
     this.subscriber.disconnect();
   }
 
-  /** Whether cached "not revoked" answers may be used now. */
+  /** Whether answers from memory may be used now. */
   isFresh(): boolean {
     return this.tracking && Date.now() <= this.freshUntil;
   }
 
-  /** The cached value of each key, `undefined` for those not held. */
-  peek(keys: readonly string[]): MirroredValue[] {
-    return keys.map((key) => {
-      const value = this.cache.get(key);
-      return value === undefined ? undefined : value === ABSENT ? null : value;
-    });
+  /**
+   * True when every key is known not to exist in Redis, as of at most `maxStalenessMs` ago. Only absence is kept:
+   * a key that exists (a revocation, a not-before mark) expires in Redis on its own clock, which the mirror cannot
+   * see until Redis gets round to deleting it; so such checks always ask Redis.
+   */
+  knowsAbsent(keys: readonly string[]): boolean {
+    return this.isFresh() && keys.every((key) => this.absent.has(key));
   }
 
   /** MGET through the mirror: the answer is kept when it is known to be current. */
@@ -117,7 +113,7 @@ export class RevocationMirror {
       const values = await this.data.mget(...keys);
       if (keep && generation === this.generation) {
         keys.forEach((key, index) => {
-          if (!this.invalidatedInFlight.has(key)) this.cache.set(key, values[index] ?? ABSENT);
+          if (values[index] === null && !this.invalidatedInFlight.has(key)) this.absent.set(key, ABSENT);
         });
       }
       return values;
@@ -212,7 +208,7 @@ export class RevocationMirror {
     if (keys === null) return this.forgetAll();
     for (const buffer of keys) {
       const key = buffer.toString();
-      this.cache.delete(key);
+      this.absent.delete(key);
       if (this.inFlight.has(key)) this.invalidatedInFlight.add(key);
     }
   }
@@ -235,7 +231,7 @@ export class RevocationMirror {
   /** Forgets every cached value, and the answers of the reads now in flight. */
   private forgetAll(): void {
     this.generation += 1;
-    this.cache.clear();
+    this.absent.clear();
     for (const key of this.inFlight.keys()) this.invalidatedInFlight.add(key);
   }
 }
