@@ -1,10 +1,10 @@
 import cookie from '@fastify/cookie';
 import { randomUUID } from 'node:crypto';
-import helmet from '@fastify/helmet';
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { appConfig, type AppConfig } from './config/app.config.js';
 import { refuseFormBodiesOutside } from './common/json-only-bodies.js';
+import { addResponseHeaders, helmetHeaders } from './common/security-headers.js';
 import type { AllConfig } from './config/config.types.js';
 import { JWKS_PATH } from './jwks/jwks.controller.js';
 import { METRICS_PATH } from './metrics/metrics.controller.js';
@@ -33,14 +33,7 @@ export async function setUpApp(app: NestFastifyApplication): Promise<void> {
   const { apiPrefix, corsOrigins } = config.get('app', { infer: true });
   // A well-known URI sits at the root whatever the prefix (RFC 8615).
   if (apiPrefix) app.setGlobalPrefix(apiPrefix, { exclude: [JWKS_PATH, METRICS_PATH] });
-  await app.register(helmet);
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onRequest', (request, reply, done) => {
-      void reply.header('x-request-id', request.id);
-      done();
-    });
+  addResponseHeaders(app.getHttpAdapter().getInstance(), helmetHeaders());
   refuseFormBodiesOutside(app.getHttpAdapter().getInstance(), `${apiPrefix ? `/${apiPrefix}` : ''}/oauth/`);
   if (config.get('session.cookieTransport', { infer: true })) await app.register(cookie);
   if (corsOrigins.length > 0) {
