@@ -13,9 +13,8 @@ export function helmetHeaders(options?: Readonly<HelmetOptions>): Record<string,
     setHeader: (name: string, value: string | number) => void (headers[name.toLowerCase()] = String(value)),
     removeHeader: (name: string) => void delete headers[name.toLowerCase()],
   };
-  helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, (error?: unknown) => {
-    if (error) throw error;
-  });
+  // helmet (since 8.1) throws a bad option at once; the callback's error argument is legacy.
+  helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, () => undefined);
   return headers;
 }
 
