@@ -11,10 +11,12 @@ const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2,
 @Injectable()
 export class PasswordHasher implements OnModuleInit {
   // Verified against when an email is unknown, so a login costs the same time whether or not the account exists.
-  private dummyHash = '';
+  private dummyHash?: Promise<string>;
 
-  async onModuleInit(): Promise<void> {
-    this.dummyHash = await this.hash(randomBytes(32).toString('base64'));
+  onModuleInit(): void {
+    // Started at boot but not awaited: start-up (and every CLI command, which never logs in) does not wait for it.
+    this.dummyHash = this.hash(randomBytes(32).toString('base64'));
+    this.dummyHash.catch(() => undefined); // a failure surfaces at the first login that needs it
   }
 
   hash(password: string): Promise<string> {
@@ -23,7 +25,8 @@ export class PasswordHasher implements OnModuleInit {
 
   /** Verifies `password` against `hash`, or spends the same time against a dummy hash when there is none. */
   async verify(hash: string | undefined, password: string): Promise<boolean> {
-    const matches = await argon2.verify(hash ?? this.dummyHash, password);
+    this.dummyHash ??= this.hash(randomBytes(32).toString('base64'));
+    const matches = await argon2.verify(hash ?? (await this.dummyHash), password);
     return hash !== undefined && matches;
   }
 }
