@@ -215,6 +215,11 @@ export class EnvironmentVariables {
   @Max(10000)
   REDIS_COMMAND_TIMEOUT_MS = 500;
 
+  @IsInt()
+  @Min(0)
+  @Max(64)
+  PASSWORD_HASH_CONCURRENCY = 0;
+
   @IsIn(['on', 'off'])
   REVOCATION_MIRROR: 'on' | 'off' = 'on';
 
@@ -244,6 +249,7 @@ const INT_FIELDS = [
   'REDIS_WAIT_REPLICAS',
   'AUDIT_MAX_ENTRIES',
   'REDIS_WAIT_TIMEOUT_MS',
+  'PASSWORD_HASH_CONCURRENCY',
   'REVOCATION_MIRROR_MAX_STALENESS_MS',
   'REVOCATION_MIRROR_MAX_ENTRIES',
 ];
