@@ -4,6 +4,7 @@
 // 2. GET /me alone, as in the main rounds but shorter, after a warm-up;
 // 3. GET /me again while POST /login runs against the same app.
 // The argon2id parameters are read from the app's source and, as a cross-check, from the hash it stored.
+import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,6 +27,9 @@ const HASHER_SOURCE = join('src', 'auth', 'password-hasher.service.ts');
 // logins/s is at its ceiling; more would only lengthen the queue (latency ≈ connections ÷ logins/s), and on 2 cores
 // even 4 hashing threads already compete with the event loop for the CPU.
 const THREADPOOL_SIZE = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+/** What the app makes of PASSWORD_HASH_CONCURRENCY (0 or unset: one fewer than the cores, at least 1). */
+const hashConcurrency = () =>
+  Number(process.env.PASSWORD_HASH_CONCURRENCY) || Math.max(1, availableParallelism() - 1);
 const LOGIN_CONNECTIONS = 2 * THREADPOOL_SIZE;
 // Far above anything a run reaches (the app takes any integer ≥ 1), so the phase measures hashing, not 429s.
 const NO_THROTTLE = { THROTTLE_IP_LIMIT: '1000000000', THROTTLE_ACCOUNT_LIMIT: '1000000000' };
@@ -347,7 +351,8 @@ function measuredTable({ connections: c, meConnections: mc, threadpoolSize }, me
     '',
     `GET /me with the logins running: **${fmt(meRpsRatio, 2)}× the req/s** of GET /me alone, ` +
       `**p99 ×${fmt(meP99Ratio, 1)}** (${fmt(meWithLogin.p99Ms, 2)} ms against ${fmt(meAlone.p99Ms, 2)} ms; it ` +
-      `shares the cores with ${threadpoolSize} hashing threads and both load generators). App CPU per login: ` +
+      `shares the cores with the hashing (${threadpoolSize} pool threads, at most PASSWORD_HASH_CONCURRENCY ` +
+      `= ${hashConcurrency()} hashing at once) and both load generators). App CPU per login: ` +
       'utime+stime of the app, all threads, over the run / logins; mostly the hash.',
     '',
   ];
