@@ -39,9 +39,15 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   try {
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
     const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(), { logger: ['error'] });
-    await setUpApp(app);
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    try {
+      await setUpApp(app);
+      await app.init();
+      await app.getHttpAdapter().getInstance().ready();
+    } catch (error) {
+      // Its Redis connections would otherwise retry forever and keep jest from exiting.
+      await moduleRef.close().catch(() => undefined);
+      throw error;
+    }
     const redis = new Redis(testRedisUrl());
     return {
       app,
