@@ -17,9 +17,9 @@ const passportJwtVerifier = passportJwt.JwtVerifier;
 
 /**
  * passport-jwt verifies with jsonwebtoken, which has no EdDSA, through the static `Strategy.JwtVerifier` (the seam
- * its own tests stub). Pointed at the key `secretOrKeyProvider` picked, that key verifies the token itself with its own pinned algorithm
- * and rules: jsonwebtoken for HS256/RS256/ES256 (the hot path, unchanged), jose for EdDSA, the same code as
- * AccessTokenVerifier. The seam is process-wide, so any other key still goes to jsonwebtoken as before.
+ * its own tests stub). Pointed at the key `secretOrKeyProvider` picked, that key verifies the token itself with its
+ * own pinned algorithm and rules: jsonwebtoken for HS256/RS256/ES256 (the hot path, unchanged), jose for EdDSA, the
+ * same code as AccessTokenVerifier. The seam is process-wide, so any other key still goes to jsonwebtoken as before.
  */
 const verifyWithAcceptedKey: PassportJwtVerifier = (token, key, options, done) =>
   key instanceof AcceptedKey ? key.verify(token, done) : passportJwtVerifier(token, key, options, done);
