@@ -21,7 +21,7 @@ describe('PasswordHasher', () => {
 
   it('answers false for an unknown account after verifying against the dummy hash (same work)', async () => {
     const hasher = hasherWith(1);
-    hasher.onModuleInit();
+    await hasher.onModuleInit();
     const verify = jest.spyOn(argon2, 'verify');
     expect(await hasher.verify(undefined, 'anything')).toBe(false);
     expect(verify).toHaveBeenCalledTimes(1);

@@ -21,12 +21,10 @@ export class PasswordHasher implements OnModuleInit {
   }
 
   // Verified against when an email is unknown, so a login costs the same time whether or not the account exists.
-  private dummyHash?: Promise<string>;
+  private dummyHash = '';
 
-  onModuleInit(): void {
-    // Started at boot but not awaited: start-up (and every CLI command, which never logs in) does not wait for it.
-    this.dummyHash = this.hash(randomBytes(32).toString('base64'));
-    this.dummyHash.catch(() => undefined); // a failure surfaces at the first login that needs it
+  async onModuleInit(): Promise<void> {
+    this.dummyHash = await this.hash(randomBytes(32).toString('base64'));
   }
 
   hash(password: string): Promise<string> {
@@ -35,8 +33,7 @@ export class PasswordHasher implements OnModuleInit {
 
   /** Verifies `password` against `hash`, or spends the same time against a dummy hash when there is none. */
   async verify(hash: string | undefined, password: string): Promise<boolean> {
-    this.dummyHash ??= this.hash(randomBytes(32).toString('base64'));
-    const against = hash ?? (await this.dummyHash);
+    const against = hash ?? this.dummyHash;
     const matches = await this.limit(() => argon2.verify(against, password));
     return hash !== undefined && matches;
   }
