@@ -72,12 +72,16 @@ export class RevocationMirror {
     });
     this.subscriber.on('ready', () => this.startTracking());
     data.on('close', () => this.drop('the data connection closed'));
-    data.on('ready', () => this.startTracking());
+    data.on('ready', () => {
+      // The subscriber connects once the data connection has: never a second connection retrying a dead server.
+      if (this.subscriber.status === 'wait') void this.subscriber.connect().catch(() => undefined);
+      this.startTracking();
+    });
   }
 
   async start(): Promise<void> {
     this.heartbeat = setInterval(() => this.beat(), this.heartbeatMs).unref();
-    await this.subscriber.connect().catch(() => undefined); // retried by ioredis; the mirror stays off until then
+    if (this.data.status === 'ready') await this.subscriber.connect().catch(() => undefined); // then ioredis retries
     this.startTracking();
     await this.starting;
   }
@@ -86,7 +90,8 @@ export class RevocationMirror {
     this.stopped = true;
     clearInterval(this.heartbeat);
     this.drop();
-    await this.subscriber.quit().catch(() => undefined);
+    // Never connected (the data connection never was): QUIT would open a connection just to close it.
+    if (this.subscriber.status !== 'wait') await this.subscriber.quit().catch(() => undefined);
     this.subscriber.disconnect();
   }
 
