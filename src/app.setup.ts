@@ -4,11 +4,11 @@ import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { appConfig, type AppConfig } from './config/app.config.js';
 import { refuseFormBodiesOutside } from './common/json-only-bodies.js';
-import { addResponseHeaders, helmetHeaders } from './common/security-headers.js';
+import { addResponseHeaders } from './common/security-headers.js';
 import type { AllConfig } from './config/config.types.js';
 import { JWKS_PATH } from './jwks/jwks.controller.js';
 import { METRICS_PATH } from './metrics/metrics.controller.js';
-import { setUpOpenApi } from './openapi/openapi.setup.js';
+import { DOCS_PATH, setUpOpenApi } from './openapi/openapi.setup.js';
 
 // Credentials and tokens are small; anything larger is refused (413) before it is parsed.
 const BODY_LIMIT_BYTES = 16 * 1024;
@@ -30,11 +30,12 @@ export function createHttpAdapter(config: AppConfig = appConfig()): FastifyAdapt
 /** What cannot be a provider: the route prefix and Fastify plugins. Called before `init()`/`listen()`. */
 export async function setUpApp(app: NestFastifyApplication): Promise<void> {
   const config = app.get(ConfigService<AllConfig, true>);
-  const { apiPrefix, corsOrigins } = config.get('app', { infer: true });
+  const { apiPrefix, corsOrigins, docsEnabled } = config.get('app', { infer: true });
+  const routePrefix = apiPrefix ? `/${apiPrefix}` : '';
   // A well-known URI sits at the root whatever the prefix (RFC 8615).
   if (apiPrefix) app.setGlobalPrefix(apiPrefix, { exclude: [JWKS_PATH, METRICS_PATH] });
-  addResponseHeaders(app.getHttpAdapter().getInstance(), helmetHeaders());
-  refuseFormBodiesOutside(app.getHttpAdapter().getInstance(), `${apiPrefix ? `/${apiPrefix}` : ''}/oauth/`);
+  addResponseHeaders(app.getHttpAdapter().getInstance(), docsEnabled ? `${routePrefix}/${DOCS_PATH}` : undefined);
+  refuseFormBodiesOutside(app.getHttpAdapter().getInstance(), `${routePrefix}/oauth/`);
   if (config.get('session.cookieTransport', { infer: true })) await app.register(cookie);
   if (corsOrigins.length > 0) {
     app.enableCors({ origin: corsOrigins, credentials: true, exposedHeaders: ['WWW-Authenticate', 'Retry-After'] });

@@ -17,7 +17,8 @@ export interface Principal {
   userId: string;
   jti: string;
   sessionId: string;
-  roles: string[];
+  /** The token's own list (a verified token's claims are shared between its requests): never to be changed. */
+  roles: readonly string[];
   issuedAtMs: number;
   expiresAtMs: number;
 }
@@ -29,7 +30,7 @@ const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
  * The principal of a token whose signature, issuer, audience and expiry were already verified, or undefined when a
  * claim is missing or malformed. Ids are checked strictly because they become parts of store keys.
  */
-export function principalFromClaims(claims: Partial<AccessTokenClaims>): Principal | undefined {
+export function principalFromClaims(claims: Readonly<Partial<AccessTokenClaims>>): Principal | undefined {
   const { sub, jti, sid, roles, iat, iat_ms: iatMs, exp } = claims;
   if (typeof sub !== 'string' || !UUID.test(sub)) return undefined;
   if (typeof jti !== 'string' || !UUID_V4.test(jti)) return undefined;

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { PassportModule } from '@nestjs/passport';
 import { RevocationModule } from '../revocation/revocation.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { ThrottlingModule } from '../throttling/throttling.module.js';
@@ -20,7 +19,7 @@ import { TokenCookies } from './token-cookies.js';
 
 @Module({
   // JwtModule without a default key: AccessTokenService hands it the current signing key on every call.
-  imports: [UsersModule, RevocationModule, SessionsModule, ThrottlingModule, PassportModule, KeysModule, JwtModule],
+  imports: [UsersModule, RevocationModule, SessionsModule, ThrottlingModule, KeysModule, JwtModule],
   controllers: [AuthController, AccountController, SessionsController],
   providers: [
     AuthService,

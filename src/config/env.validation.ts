@@ -106,6 +106,11 @@ export class EnvironmentVariables {
   JWT_CLOCK_TOLERANCE = 5;
 
   @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  JWT_VERIFY_CACHE_SIZE = 10_000;
+
+  @IsInt()
   @Min(100)
   @Max(10_000_000)
   AUDIT_MAX_ENTRIES = 100_000;
@@ -242,6 +247,7 @@ export class ConfigValidationError extends StartupRefusedError {
 const INT_FIELDS = [
   'PORT',
   'JWT_CLOCK_TOLERANCE',
+  'JWT_VERIFY_CACHE_SIZE',
   'REDIS_COMMAND_TIMEOUT_MS',
   'SESSIONS_PER_USER',
   'THROTTLE_IP_LIMIT',

@@ -22,6 +22,8 @@ export const jwtConfig = registerAs('jwt', () => {
     issuer: env.JWT_ISSUER,
     audience: env.JWT_AUDIENCE,
     clockToleranceSeconds: env.JWT_CLOCK_TOLERANCE,
+    // Verified tokens each instance remembers until they expire (0: verify every request from scratch).
+    verifyCacheSize: env.JWT_VERIFY_CACHE_SIZE,
     // Benchmarks only (refused in production): the guard verifies signatures but asks no store.
     revocationCheck: env.REVOCATION_CHECK === 'on',
   };

@@ -1,42 +1,38 @@
-import { Injectable, type ExecutionContext } from '@nestjs/common';
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
 import { IS_PUBLIC_KEY } from '../../common/decorators/public.decorator.js';
 import { InvalidTokenException } from '../../common/errors/invalid-token.exception.js';
 import type { Principal } from '../access-token-claims.js';
+import { JwtStrategy } from '../strategies/jwt.strategy.js';
 
 const MAX_AUTHORIZATION_LENGTH = 8 * 1024;
 
-/** Deny by default: every route needs a valid, unrevoked bearer token unless it is marked `@Public()`. */
+/**
+ * Deny by default: every route needs a valid, unrevoked bearer token unless it is marked `@Public()`. The caller
+ * becomes `request.user`, as with `AuthGuard('jwt')`, from the same passport-jwt strategy, run directly (see
+ * `JwtStrategy.principalOf`).
+ */
 @Injectable()
-export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
-    super();
-  }
+export class JwtAuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly strategy: JwtStrategy,
+  ) {}
 
-  override canActivate(context: ExecutionContext) {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [
       context.getHandler(),
       context.getClass(),
     ]);
     if (isPublic) return true;
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>();
     // Our tokens are well under 1 KB; refuse oversized ones before any parsing or signature work.
-    const { authorization } = context.switchToHttp().getRequest<{ headers: { authorization?: string } }>().headers;
+    const { authorization } = request.headers;
     if (authorization && authorization.length > MAX_AUTHORIZATION_LENGTH) {
       throw new InvalidTokenException('The access token is too large');
     }
-    return super.canActivate(context);
+    request.user = await this.strategy.principalOf(request);
+    return true;
   }
-
-  override handleRequest<TUser = Principal>(error: Error | null, principal: TUser | false, info: unknown): TUser {
-    if (error) throw error;
-    if (principal) return principal;
-    throw new InvalidTokenException(describeRejection(info));
-  }
-}
-
-function describeRejection(info: unknown): string {
-  if (info instanceof Error && info.name === 'TokenExpiredError') return 'The access token has expired';
-  if (info instanceof Error && info.message === 'No auth token') return 'A bearer token is required';
-  return 'The access token is invalid';
 }

@@ -28,7 +28,11 @@ const keyPairs = {
 type Asymmetric = keyof typeof keyPairs;
 const ASYMMETRIC = Object.keys(keyPairs) as Asymmetric[];
 
-function jwtConfig(signing: AlgorithmKey, verifyOnly: AlgorithmKey<AsymmetricAlgorithm>[] = []): JwtConfig {
+function jwtConfig(
+  signing: AlgorithmKey,
+  verifyOnly: AlgorithmKey<AsymmetricAlgorithm>[] = [],
+  verifyCacheSize = 100,
+): JwtConfig {
   return {
     secretKey: secretKey(),
     signing,
@@ -37,14 +41,15 @@ function jwtConfig(signing: AlgorithmKey, verifyOnly: AlgorithmKey<AsymmetricAlg
     issuer: ISSUER,
     audience: AUDIENCE,
     clockToleranceSeconds: 5,
+    verifyCacheSize,
     revocationCheck: true,
   };
 }
 
 /** A keyring signing with a fresh key of `algorithm` (HS256: the secret). */
-async function keyringFor(algorithm: SigningAlgorithm): Promise<AccessTokenKeys> {
+async function keyringFor(algorithm: SigningAlgorithm, verifyCacheSize?: number): Promise<AccessTokenKeys> {
   const key = algorithm === 'HS256' ? secretKey() : (await keyPairs[algorithm]()).privateKey;
-  return AccessTokenKeys.fromConfig(jwtConfig({ algorithm, key }));
+  return AccessTokenKeys.fromConfig(jwtConfig({ algorithm, key }, [], verifyCacheSize));
 }
 
 /** RFC 7638 §3, computed here without jose: the required members in lexicographic order, SHA-256, base64url. */
@@ -165,14 +170,22 @@ describe('AccessTokenKeys', () => {
   });
 });
 
-describe.each<SigningAlgorithm>(['HS256', ...ASYMMETRIC])('verification rules with %s', (algorithm) => {
+const VERIFY_CACHES = [
+  { cache: 'no verify cache', verifyCacheSize: 0 },
+  { cache: 'the verify cache', verifyCacheSize: 100 },
+];
+const RULE_CASES = (['HS256', ...ASYMMETRIC] as SigningAlgorithm[]).flatMap((algorithm) =>
+  VERIFY_CACHES.map((cache) => ({ algorithm, ...cache })),
+);
+
+describe.each(RULE_CASES)('verification rules with $algorithm and $cache', ({ algorithm, verifyCacheSize }) => {
   let keys: AccessTokenKeys;
   let key: AcceptedKey;
   let otherSigningKey: KeyObject;
   const now = () => Math.floor(Date.now() / 1000);
 
   beforeAll(async () => {
-    keys = await keyringFor(algorithm);
+    keys = await keyringFor(algorithm, verifyCacheSize);
     const signingSegment = Buffer.from(JSON.stringify(keys.signing.header)).toString('base64url');
     key = keys.keyFor(`${signingSegment}.e30.c2ln`);
     otherSigningKey = algorithm === 'HS256' ? secretKey(`${SECRET}-other`) : (await keyPairs[algorithm]()).privateKey;
@@ -185,7 +198,7 @@ describe.each<SigningAlgorithm>(['HS256', ...ASYMMETRIC])('verification rules wi
       .sign(signWith);
   }
 
-  // jsonwebtoken and jose must agree: the guard tells "expired" (TokenExpiredError) from everything else.
+  // Every algorithm answers alike: the guard tells "expired" (TokenExpiredError) from everything else.
   it.each<{ name: string; claims: () => Record<string, unknown>; expected: string }>([
     { name: 'a valid token', claims: () => ({}), expected: 'accepted' },
     {
@@ -210,9 +223,25 @@ describe.each<SigningAlgorithm>(['HS256', ...ASYMMETRIC])('verification rules wi
     expect(await outcome(key, await sign({}, otherSigningKey))).toBe('JsonWebTokenError');
   });
 
-  it('refuses a token whose signature was altered', async () => {
-    const [header, payload, signature] = (await sign({})).split('.');
+  it('refuses a token whose signature was altered, even right after the genuine one was accepted', async () => {
+    const genuine = await sign({});
+    expect(await outcome(key, genuine)).toBe('accepted');
+    const [header, payload, signature] = genuine.split('.');
     const altered = `${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}`;
     expect(await outcome(key, `${header}.${payload}.${altered}`)).toBe('JsonWebTokenError');
+    expect(await outcome(key, `${header}.${payload}.${signature}x`)).toBe('JsonWebTokenError');
+  });
+
+  describe('a token accepted once', () => {
+    afterEach(() => jest.useRealTimers());
+
+    it('is refused as expired once its exp and the tolerance have passed', async () => {
+      const token = await sign({ exp: now() + 60 });
+      expect(await outcome(key, token)).toBe('accepted');
+      expect(await outcome(key, token)).toBe('accepted');
+
+      jest.useFakeTimers({ now: Date.now() + 66_000, doNotFake: ['nextTick', 'setImmediate'] });
+      expect(await outcome(key, token)).toBe('TokenExpiredError');
+    });
   });
 });

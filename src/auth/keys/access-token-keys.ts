@@ -2,10 +2,9 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { InvalidTokenException } from '../../common/errors/invalid-token.exception.js';
 import type { JwtConfig } from '../../config/jwt.config.js';
 import type { AlgorithmKey, SigningAlgorithm } from '../../config/signing-keys.js';
-import type { AccessTokenClaims } from '../access-token-claims.js';
 import { secretKeyId, thumbprintKeyId } from './key-ids.js';
 import { publicJwk, type PublicJwk } from './public-jwk.js';
-import { tokenVerifier, type TokenVerifier, type VerificationRules } from './token-verifier.js';
+import { tokenVerifier, type TokenVerifier, type VerificationRules, type VerifiedClaims } from './token-verifier.js';
 
 /** The protected header of every token signed with one key; members in the order they are serialised. */
 export type AccessTokenHeader = { alg: SigningAlgorithm; typ: 'JWT'; kid: string };
@@ -33,7 +32,7 @@ export class AcceptedKey {
   }
 
   /** `verify` as a promise, for callers outside passport. */
-  claimsOf(token: string): Promise<Partial<AccessTokenClaims>> {
+  claimsOf(token: string): Promise<VerifiedClaims> {
     return new Promise((resolve, reject) =>
       this.verify(token, (error, claims) => (error ? reject(error) : resolve(claims ?? {}))),
     );
@@ -58,6 +57,7 @@ export class AccessTokenKeys {
       issuer: jwt.issuer,
       audience: jwt.audience,
       clockToleranceSeconds: jwt.clockToleranceSeconds,
+      cacheSize: jwt.verifyCacheSize,
     };
     const [signing, ...verifyOnly] = await Promise.all(
       [jwt.signing, ...jwt.verifyOnly].map((key) => acceptedKey(key, rules)),

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { errors, jwtVerify } from 'jose';
+import { createVerifier, TokenError } from 'fast-jwt';
 import jwt from 'jsonwebtoken';
 import type { SigningAlgorithm } from '../../config/signing-keys.js';
 import type { AccessTokenClaims } from '../access-token-claims.js';
@@ -9,59 +9,51 @@ export interface VerificationRules {
   issuer: string;
   audience: string;
   clockToleranceSeconds: number;
+  /** Verified tokens remembered (each until it expires); 0 verifies every call from scratch. */
+  cacheSize: number;
 }
 
-export type VerifiedCallback = (error: Error | null, claims?: Partial<AccessTokenClaims>) => void;
+/** A verified token's claims: shared by every call that presents the same token, so nobody may change them. */
+export type VerifiedClaims = Readonly<Partial<AccessTokenClaims>>;
+
+export type VerifiedCallback = (error: Error | null, claims?: VerifiedClaims) => void;
 
 /** Checks a token's signature and registered claims, then calls back once: with its claims, or with the error. */
 export type TokenVerifier = (token: string, done: VerifiedCallback) => void;
 
 /**
- * HS256, RS256 and ES256 go through jsonwebtoken, synchronously, as they always have: the guard's hot path. jsonwebtoken
- * has no EdDSA, so EdDSA goes through jose, with the same rules (issuer, audience, clock tolerance, one algorithm;
- * `exp` is required by principalFromClaims for both). jose's errors are turned into jsonwebtoken's, so whoever reads
- * `TokenExpiredError` sees one kind of error whichever library verified.
+ * Every algorithm (HS256, RS256, ES256, EdDSA) is verified by fast-jwt, synchronously, with one algorithm, the
+ * issuer, the audience, the expiry and the clock tolerance (a missing `exp` is principalFromClaims's to refuse). Its cache remembers each verified token (by the
+ * SHA-256 of the whole token) until the token's own `exp`: a client sends the same token on every request for its
+ * whole lifetime, and only the first one pays for the signature and the JSON. A refused token stays refused for
+ * the clock tolerance at most, and the cache holds no revocation answer: the store is asked on every request. Errors
+ * come out as jsonwebtoken's classes, whose names the guard tells apart ("expired" or not).
  */
 export function tokenVerifier(algorithm: SigningAlgorithm, key: KeyObject, rules: VerificationRules): TokenVerifier {
-  return algorithm === 'EdDSA' ? joseVerifier(algorithm, key, rules) : jsonwebtokenVerifier(algorithm, key, rules);
-}
-
-function jsonwebtokenVerifier(
-  algorithm: Exclude<SigningAlgorithm, 'EdDSA'>,
-  key: KeyObject,
-  rules: VerificationRules,
-): TokenVerifier {
-  const options = {
+  const verify = createVerifier({
+    // fast-jwt takes the HMAC secret's bytes and a public key's PEM; it parses each once.
+    key: key.type === 'secret' ? key.export() : key.export({ type: 'spki', format: 'pem' }),
     algorithms: [algorithm],
-    issuer: rules.issuer,
-    audience: rules.audience,
-    clockTolerance: rules.clockToleranceSeconds,
-    ignoreExpiration: false,
-  };
-  return (token, done) =>
-    jwt.verify(token, key, options, (error, claims) =>
-      error ? done(error) : done(null, claims as Partial<AccessTokenClaims>),
-    );
-}
-
-function joseVerifier(algorithm: 'EdDSA', key: KeyObject, rules: VerificationRules): TokenVerifier {
-  const options = {
-    algorithms: [algorithm],
-    issuer: rules.issuer,
-    audience: rules.audience,
-    clockTolerance: rules.clockToleranceSeconds,
-  };
+    allowedIss: rules.issuer,
+    allowedAud: rules.audience,
+    clockTolerance: rules.clockToleranceSeconds * 1000,
+    cache: rules.cacheSize > 0 ? rules.cacheSize : false,
+  });
   return (token, done) => {
-    void jwtVerify<Partial<AccessTokenClaims>>(token, key, options).then(
-      ({ payload }) => done(null, payload),
-      (error: unknown) => done(asJsonwebtokenError(error)),
-    );
+    let claims: VerifiedClaims;
+    try {
+      claims = verify(token) as VerifiedClaims;
+    } catch (error) {
+      done(asJsonwebtokenError(error));
+      return;
+    }
+    done(null, claims);
   };
 }
 
 function asJsonwebtokenError(error: unknown): Error {
-  if (error instanceof errors.JWTExpired) {
-    return new jwt.TokenExpiredError('jwt expired', new Date(Number(error.payload.exp) * 1000));
+  if (error instanceof TokenError && error.code === TokenError.codes.expired) {
+    return new jwt.TokenExpiredError(error.message, new Date());
   }
   return new jwt.JsonWebTokenError(error instanceof Error ? error.message : 'invalid token');
 }
