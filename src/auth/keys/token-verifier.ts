@@ -23,11 +23,11 @@ export type TokenVerifier = (token: string, done: VerifiedCallback) => void;
 
 /**
  * Every algorithm (HS256, RS256, ES256, EdDSA) is verified by fast-jwt, synchronously, with one algorithm, the
- * issuer, the audience, the expiry and the clock tolerance (a missing `exp` is principalFromClaims's to refuse). Its cache remembers each verified token (by the
- * SHA-256 of the whole token) until the token's own `exp`: a client sends the same token on every request for its
- * whole lifetime, and only the first one pays for the signature and the JSON. A refused token stays refused for
- * the clock tolerance at most, and the cache holds no revocation answer: the store is asked on every request. Errors
- * come out as jsonwebtoken's classes, whose names the guard tells apart ("expired" or not).
+ * issuer, the audience, the expiry and the clock tolerance (a missing `exp` is principalFromClaims's to refuse).
+ * Its cache remembers each verified token until the token's own `exp`: a client sends the same token on every
+ * request for its whole lifetime, and only the first one pays for the signature and the JSON. A refused token stays
+ * refused for the clock tolerance at most, and the cache holds no revocation answer: the store is asked on every
+ * request. Errors come out as jsonwebtoken's classes, whose names the guard tells apart ("expired" or not).
  */
 export function tokenVerifier(algorithm: SigningAlgorithm, key: KeyObject, rules: VerificationRules): TokenVerifier {
   const verify = createVerifier({
@@ -38,6 +38,9 @@ export function tokenVerifier(algorithm: SigningAlgorithm, key: KeyObject, rules
     allowedAud: rules.audience,
     clockTolerance: rules.clockToleranceSeconds * 1000,
     cache: rules.cacheSize > 0 ? rules.cacheSize : false,
+    // The token itself is the key, not fast-jwt's default SHA-256 of it: exact, and a hash less per request (~4 µs
+    // in the profile) for ~0.5 KB per entry.
+    cacheKeyBuilder: (token) => token,
   });
   return (token, done) => {
     let claims: VerifiedClaims;
