@@ -274,14 +274,26 @@ describe('response headers', () => {
       { name: 'a 200 (GET /health/live)', send: () => api.http.get('/health/live'), status: 200 },
       { name: 'a 401 (GET /me without a token)', send: () => api.http.get('/me'), status: 401 },
       { name: 'a 404 (an unknown route)', send: () => api.http.get('/no-such-route'), status: 404 },
-    ])('sets nosniff, X-Frame-Options and HSTS, and no X-Powered-By, on $name', async ({ send, status }) => {
+    ])('sets the OWASP REST header set for APIs, and no X-Powered-By, on $name', async ({ send, status }) => {
       const response = await send();
 
       expect(response.status).toBe(status);
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
       expect(response.headers['x-content-type-options']).toBe('nosniff');
-      expect(response.headers['x-frame-options']).toMatch(/^(DENY|SAMEORIGIN)$/);
+      expect(response.headers['x-frame-options']).toBe('DENY');
       expect(response.headers['strict-transport-security']).toMatch(/max-age=[1-9]\d*/);
       expect(response.headers['x-powered-by']).toBeUndefined();
+      // helmet's HTML-page headers are for the docs UI only.
+      expect(response.headers['cross-origin-opener-policy']).toBeUndefined();
+    });
+
+    it('marks token responses as never to be cached (RFC 6749 §5.1)', async () => {
+      const credentials = { email: uniqueEmail(), password: PASSWORD };
+      await api.http.post('/register').send(credentials).expect(201);
+      const login = await api.http.post('/login').send(credentials).expect(200);
+
+      expect(login.headers['cache-control']).toBe('no-store');
     });
   });
 

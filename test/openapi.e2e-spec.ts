@@ -278,6 +278,16 @@ describe('OpenAPI documentation generated from the code', () => {
     const init = await api().http.get('/docs/swagger-ui-init.js').expect(200);
     expect(init.text).toContain('"openapi": "3.');
   });
+
+  it("gives the UI helmet's page headers, whose CSP lets its own scripts run, and the API its own set", async () => {
+    const page = await api().http.get('/docs').expect(200);
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.headers['cross-origin-opener-policy']).toBe('same-origin');
+    expect(page.headers['x-request-id']).toBeDefined();
+
+    const health = await api().http.get('/health/live').expect(200);
+    expect(health.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
+  });
 });
 
 describe('OpenAPI documentation, rate limited', () => {
@@ -321,7 +331,8 @@ describe('OpenAPI documentation under an API_PREFIX', () => {
         message: `Cannot ${method.toUpperCase()} ${url}`,
       });
     }
-    await api().http.get('/api/v1/docs').expect(200);
+    const page = await api().http.get('/api/v1/docs').expect(200);
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
     await api().http.get('/docs-json').expect(404);
   });
 });
