@@ -77,7 +77,7 @@ const ACCOUNT = { email: 'bench@example.com', password: `bench-${randomBytes(12)
 const OFF_SWITCH_MISSING = 'needs a REVOCATION_CHECK=off switch in the app';
 const USAGE = `usage: npm run bench -- [--quick] [--anchors]
   --quick    1 round of 3 s per mode, 3 s of POST /login, 20 000 revocations for the memory figure (~1 min);
-             default 3 rounds of 10 s, 10 s of POST /login, 100 000 revocations (~3.5 min, ~4.5 with --anchors)
+             default 3 rounds of 10 s, 10 s of POST /login, 100 000 revocations (~4 min, ~5 with --anchors)
   --anchors  also load ../shared/anchors' Fastify app (MODE=nocheck and jti-get, JWT_KEY=keyobject) in the same rounds
 environment:
   BENCH_APP_DIST=<dir>  run this build of the app (e.g. from \`npx tsc -p tsconfig.build.json --outDir <dir>\`)
@@ -144,6 +144,16 @@ function appTargets(distDir) {
       revokes: true,
       script,
       env: (port, redisUrl) => env(port, { REDIS_URL: redisUrl }),
+    },
+    {
+      id: 'redis uncached',
+      about:
+        'REDIS_URL set, JWT_VERIFY_CACHE_SIZE=0: as redis, but every request verifies its signature and parses its ' +
+        'claims (the first request of each token; the loads reuse one token)',
+      kind: 'app',
+      revokes: true,
+      script,
+      env: (port, redisUrl) => env(port, { REDIS_URL: redisUrl, JWT_VERIFY_CACHE_SIZE: '0' }),
     },
     {
       id: 'memory',
