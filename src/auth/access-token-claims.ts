@@ -12,15 +12,17 @@ export interface AccessTokenClaims {
   aud: string;
 }
 
-/** The caller of a protected route, as the guard establishes it. */
+/**
+ * The caller of a protected route, as the guard establishes it. One object per verified token, shared by that
+ * token's requests (JwtStrategy remembers it), hence read-only and frozen.
+ */
 export interface Principal {
-  userId: string;
-  jti: string;
-  sessionId: string;
-  /** The token's own list (a verified token's claims are shared between its requests): never to be changed. */
-  roles: readonly string[];
-  issuedAtMs: number;
-  expiresAtMs: number;
+  readonly userId: string;
+  readonly jti: string;
+  readonly sessionId: string;
+  readonly roles: readonly string[];
+  readonly issuedAtMs: number;
+  readonly expiresAtMs: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -38,12 +40,12 @@ export function principalFromClaims(claims: Readonly<Partial<AccessTokenClaims>>
   if (!Array.isArray(roles) || !roles.every((role) => typeof role === 'string')) return undefined;
   if (!Number.isInteger(exp) || !Number.isInteger(iat) || !Number.isInteger(iatMs)) return undefined;
   if (Math.floor((iatMs as number) / 1000) !== iat) return undefined;
-  return {
+  return Object.freeze({
     userId: sub,
     jti,
     sessionId: sid,
-    roles,
+    roles: Object.freeze([...roles]),
     issuedAtMs: iatMs as number,
     expiresAtMs: (exp as number) * 1000,
-  };
+  });
 }

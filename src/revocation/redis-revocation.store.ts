@@ -23,8 +23,12 @@ redis.call('PEXPIREAT', KEYS[1], ARGV[2], 'GT')
 return 'OK'
 `;
 
+// One settled promise serves every check the mirror answers: no allocation on the common path.
+const NOT_REVOKED = Promise.resolve(false);
+
 export class RedisRevocationStore implements RevocationStore, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly writer: ReplicatedWriter;
+  private readonly checkKeys = new WeakMap<TokenIdentity, readonly string[]>();
 
   constructor(
     private readonly redis: RedisClient,
@@ -45,17 +49,30 @@ export class RedisRevocationStore implements RevocationStore, OnApplicationBoots
     await this.writer.close();
   }
 
-  async isRevoked(token: TokenIdentity): Promise<boolean> {
-    const keys = [
-      this.keys.revokedToken(token.userId, token.jti),
-      this.keys.revokedSession(token.userId, token.sessionId),
-      this.keys.notBefore(token.userId),
-    ];
-    if (!this.mirror) return revokes(await storeCall(() => this.redis.mget(...keys)), token);
+  isRevoked(token: TokenIdentity): Promise<boolean> {
+    const keys = this.checkKeysOf(token);
     // None of the three exists, as of at most REVOCATION_MIRROR_MAX_STALENESS_MS ago: not revoked, no round trip.
-    if (this.mirror.knowsAbsent(keys)) return false;
+    if (this.mirror?.knowsAbsent(keys)) return NOT_REVOKED;
+    return this.ask(keys, token);
+  }
+
+  private async ask(keys: readonly string[], token: TokenIdentity): Promise<boolean> {
     const mirror = this.mirror;
-    return revokes(await storeCall(() => mirror.read(keys)), token);
+    return revokes(await storeCall(() => (mirror ? mirror.read(keys) : this.redis.mget(...keys))), token);
+  }
+
+  /** The keys one check reads, built once per token: the guard hands in one principal object per verified token. */
+  private checkKeysOf(token: TokenIdentity): readonly string[] {
+    let keys = this.checkKeys.get(token);
+    if (!keys) {
+      keys = [
+        this.keys.revokedToken(token.userId, token.jti),
+        this.keys.revokedSession(token.userId, token.sessionId),
+        this.keys.notBefore(token.userId),
+      ];
+      this.checkKeys.set(token, keys);
+    }
+    return keys;
   }
 
   async revokeTokenAndSession(token: TokenIdentity, tokenExpiresAtMs: number, sessionExpiresAtMs: number) {
