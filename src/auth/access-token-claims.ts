@@ -12,10 +12,7 @@ export interface AccessTokenClaims {
   aud: string;
 }
 
-/**
- * The caller of a protected route, as the guard establishes it. One object per verified token, shared by that
- * token's requests (JwtStrategy remembers it), hence read-only and frozen.
- */
+/** The caller of a protected route, as the guard establishes it. */
 export interface Principal {
   readonly userId: string;
   readonly jti: string;
@@ -40,12 +37,12 @@ export function principalFromClaims(claims: Readonly<Partial<AccessTokenClaims>>
   if (!Array.isArray(roles) || !roles.every((role) => typeof role === 'string')) return undefined;
   if (!Number.isInteger(exp) || !Number.isInteger(iat) || !Number.isInteger(iatMs)) return undefined;
   if (Math.floor((iatMs as number) / 1000) !== iat) return undefined;
-  return Object.freeze({
+  return {
     userId: sub,
     jti,
     sessionId: sid,
-    roles: Object.freeze([...roles]),
+    roles,
     issuedAtMs: iatMs as number,
     expiresAtMs: (exp as number) * 1000,
-  });
+  };
 }

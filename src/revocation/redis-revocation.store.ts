@@ -28,7 +28,6 @@ const NOT_REVOKED = Promise.resolve(false);
 
 export class RedisRevocationStore implements RevocationStore, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly writer: ReplicatedWriter;
-  private readonly checkKeys = new WeakMap<TokenIdentity, readonly string[]>();
 
   constructor(
     private readonly redis: RedisClient,
@@ -61,18 +60,13 @@ export class RedisRevocationStore implements RevocationStore, OnApplicationBoots
     return revokes(await storeCall(() => (mirror ? mirror.read(keys) : this.redis.mget(...keys))), token);
   }
 
-  /** The keys one check reads, built once per token: the guard hands in one principal object per verified token. */
+  /** The three keys one check reads. */
   private checkKeysOf(token: TokenIdentity): readonly string[] {
-    let keys = this.checkKeys.get(token);
-    if (!keys) {
-      keys = [
-        this.keys.revokedToken(token.userId, token.jti),
-        this.keys.revokedSession(token.userId, token.sessionId),
-        this.keys.notBefore(token.userId),
-      ];
-      this.checkKeys.set(token, keys);
-    }
-    return keys;
+    return [
+      this.keys.revokedToken(token.userId, token.jti),
+      this.keys.revokedSession(token.userId, token.sessionId),
+      this.keys.notBefore(token.userId),
+    ];
   }
 
   async revokeTokenAndSession(token: TokenIdentity, tokenExpiresAtMs: number, sessionExpiresAtMs: number) {

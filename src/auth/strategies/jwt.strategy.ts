@@ -61,18 +61,6 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   private readonly checkRevocation: boolean;
-  // The verifier remembers each verified token's claims object, so a token's principal (and, in the Redis store, its
-  // three keys) is built once, not on each of its requests. Entries go with the claims they were built from.
-  private readonly principals = new WeakMap<VerifiedClaims, Principal>();
-
-  private principalFrom(claims: VerifiedClaims): Principal {
-    const known = this.principals.get(claims);
-    if (known) return known;
-    const principal = principalFromClaims(claims);
-    if (!principal) throw new InvalidTokenException('The access token is missing a required claim');
-    this.principals.set(claims, principal);
-    return principal;
-  }
 
   /**
    * The caller of one request, or the InvalidTokenException (401) or store error (503) that refuses it. This runs
@@ -93,7 +81,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   async validate(claims: VerifiedClaims): Promise<Principal> {
-    const principal = this.principalFrom(claims);
+    const principal = principalFromClaims(claims);
+    if (!principal) throw new InvalidTokenException('The access token is missing a required claim');
     if (this.checkRevocation && (await this.revocations.isRevoked(principal))) {
       throw new InvalidTokenException('The access token has been revoked');
     }
