@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InvalidTokenException } from '../common/errors/invalid-token.exception.js';
 import { principalFromClaims, type AccessTokenClaims, type Principal } from './access-token-claims.js';
 import { AccessTokenKeys } from './keys/access-token-keys.js';
+import { refusalMessage } from './keys/token-verifier.js';
 
 /**
  * Verifies an access token outside the request guard (introspection, RFC 7009 revocation) with the very keys and
@@ -19,8 +20,7 @@ export class AccessTokenVerifier {
     try {
       claims = await key.claimsOf(token);
     } catch (error) {
-      const expired = error instanceof Error && error.name === 'TokenExpiredError';
-      throw new InvalidTokenException(expired ? 'The access token has expired' : 'The access token is invalid');
+      throw new InvalidTokenException(refusalMessage(error));
     }
     const principal = principalFromClaims(claims);
     if (!principal) throw new InvalidTokenException('The access token is missing a required claim');

@@ -33,7 +33,7 @@ export const HTML_PAGE_HEADERS: Readonly<Record<string, string>> = helmetHeaders
  * `@fastify/helmet` builds a whole helmet middleware (CSP parsing included) for every request: about 7 % of the CPU
  * of a GET /me in the profile. Here helmet runs once against a stand-in response and the result is reused.
  */
-export function helmetHeaders(options?: Readonly<HelmetOptions>): Record<string, string> {
+function helmetHeaders(options?: Readonly<HelmetOptions>): Record<string, string> {
   const headers: Record<string, string> = {};
   const response = {
     setHeader: (name: string, value: string | number) => void (headers[name.toLowerCase()] = String(value)),

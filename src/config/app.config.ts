@@ -16,9 +16,9 @@ export const appConfig = registerAs('app', () => {
     corsOrigins: env.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),
-    // The spec maps the whole API surface: served unless production, where it takes API_DOCS=true.
     // 0: one core fewer than the machine has (at least one), so hashing never takes every core from the event loop.
     passwordHashConcurrency: env.PASSWORD_HASH_CONCURRENCY || Math.max(1, availableParallelism() - 1),
+    // The spec maps the whole API surface: served unless production, where it takes API_DOCS=true.
     docsEnabled: env.API_DOCS === undefined ? env.NODE_ENV !== 'production' : env.API_DOCS === 'true',
   };
 });

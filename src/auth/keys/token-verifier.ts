@@ -33,15 +33,15 @@ export type TokenVerifier = (token: string, done: VerifiedCallback) => void;
  * jsonwebtoken's classes, whose names the guard tells apart ("expired" or not).
  */
 export function tokenVerifier(algorithm: SigningAlgorithm, key: KeyObject, rules: VerificationRules): TokenVerifier {
+  const toleranceMs = rules.clockToleranceSeconds * 1000;
   const verify = createVerifier({
     // fast-jwt takes the HMAC secret's bytes and a public key's PEM; it parses each once.
     key: key.type === 'secret' ? key.export() : key.export({ type: 'spki', format: 'pem' }),
     algorithms: [algorithm],
     allowedIss: rules.issuer,
     allowedAud: rules.audience,
-    clockTolerance: rules.clockToleranceSeconds * 1000,
+    clockTolerance: toleranceMs,
   });
-  const toleranceMs = rules.clockToleranceSeconds * 1000;
   const verified = rules.cacheSize > 0 ? new LRUCache<string, VerifiedClaims>({ max: rules.cacheSize }) : undefined;
   return (token, done) => {
     const remembered = verified?.get(token);
@@ -61,6 +61,13 @@ export function tokenVerifier(algorithm: SigningAlgorithm, key: KeyObject, rules
     if (verified && ttl > 0) verified.set(token, Object.freeze(claims), { ttl });
     done(null, claims);
   };
+}
+
+/** What a 401 says of a token its verifier refused: expired, or invalid (nothing more is told). */
+export function refusalMessage(error: unknown): string {
+  return error instanceof Error && error.name === 'TokenExpiredError'
+    ? 'The access token has expired'
+    : 'The access token is invalid';
 }
 
 function asJsonwebtokenError(error: unknown): Error {

@@ -9,7 +9,7 @@ import type { AllConfig } from '../../config/config.types.js';
 import { InjectRevocationStore, type RevocationStore } from '../../revocation/revocation-store.js';
 import { principalFromClaims, type Principal } from '../access-token-claims.js';
 import { AcceptedKey, AccessTokenKeys } from '../keys/access-token-keys.js';
-import type { VerifiedCallback, VerifiedClaims } from '../keys/token-verifier.js';
+import { refusalMessage, type VerifiedCallback, type VerifiedClaims } from '../keys/token-verifier.js';
 import { accessTokenFromCookie } from '../token-cookies.js';
 
 type PassportJwtVerifier = (token: string, key: unknown, options: unknown, done: VerifiedCallback) => void;
@@ -90,8 +90,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 }
 
+/** passport-jwt fails with "No auth token" when the request carries none, else with the verifier's error. */
 function describeRejection(info: unknown): string {
-  if (info instanceof Error && info.name === 'TokenExpiredError') return 'The access token has expired';
   if (info instanceof Error && info.message === 'No auth token') return 'A bearer token is required';
-  return 'The access token is invalid';
+  return refusalMessage(info);
 }
