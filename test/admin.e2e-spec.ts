@@ -196,7 +196,7 @@ describe('admin routes (Redis store)', () => {
       const user = await newUser();
       await client.disable(user.id).expect(204);
       // A session opened behind the API's back (after the disable): only the disabled flag can refuse it.
-      const grant = await app.get(SessionsService).start(user.id, 'opened-after-disable', Date.now());
+      const grant = await app.get(SessionsService).open(user.id, 'opened-after-disable');
 
       expectJsonError(await refresh(http, grant.refreshToken), 401);
       expectJsonError(await refresh(http, user.tokens.refresh_token), 401);
@@ -384,7 +384,7 @@ describe('admin routes (Redis store)', () => {
       expect(await tokenStatuses(http, phone)).toEqual(ENDED);
       expectJsonError(await client.getUser(user.id), 404);
       // A session of the deleted id opened behind the API's back: the missing account refuses its refresh.
-      const grant = await app.get(SessionsService).start(user.id, 'orphan', Date.now());
+      const grant = await app.get(SessionsService).open(user.id, 'orphan');
       expectJsonError(await refresh(http, grant.refreshToken), 401);
 
       const again = await http.post('/register').send({ email: user.email, password: PASSWORD }).expect(201);

@@ -2,9 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Cluster } from 'ioredis';
 import type TestAgent from 'supertest/lib/agent.js';
 import { RedisKeys } from '../src/redis/redis-keys.js';
-import { RedisRevocationStore } from '../src/revocation/redis-revocation.store.js';
-import { describeRevocationStoreContract } from '../src/revocation/testing/revocation-store.contract.js';
-import { RedisSessionStore } from '../src/sessions/redis-session.store.js';
 import { describeSessionStoreContract } from '../src/sessions/testing/session-store.contract.js';
 import { PrefixedThrottlerStorage } from '../src/throttling/prefixed-throttler.storage.js';
 import { RedisUsersRepository } from '../src/users/redis-users.repository.js';
@@ -13,6 +10,7 @@ import { AppProcesses, httpCall, sleep, type AppProcess } from './support/app-pr
 import { PASSWORD, bearer, uniqueEmail } from './support/auth-client.js';
 import { onNode, startRedisCluster, stopRedisCluster, type RedisCluster } from './support/redis-cluster.js';
 import { claimsOf, loginWithAgent, sidOf, type SessionEntry, type TokenPair } from './support/session-client.js';
+import { redisStores } from './support/redis-client.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -50,21 +48,33 @@ describe('store adapters on an ioredis Cluster client (no CROSSSLOT on any opera
   const prefix = `cl${randomUUID().slice(0, 8)}:`;
   const keys = new RedisKeys(prefix);
   let client: Cluster;
+  let stores: Awaited<ReturnType<typeof redisStores>>;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     client = clusterClient();
+    stores = await redisStores({ on: { redis: client, keys } });
   });
 
   afterAll(async () => {
+    await stores.close();
     await client.quit();
   });
 
-  describeRevocationStoreContract('RedisRevocationStore on a Cluster', () => new RedisRevocationStore(client, keys));
   describeUsersRepositoryContract('RedisUsersRepository on a Cluster', () => new RedisUsersRepository(client, keys));
-  describeSessionStoreContract('RedisSessionStore on a Cluster', () => ({
-    sessions: new RedisSessionStore(client, keys),
-    revocations: new RedisRevocationStore(client, keys),
-  }));
+  describeSessionStoreContract('RedisSessionStore on a Cluster', (terms) => stores.fixture(terms));
+
+  it('keeps one epoch record on every master, all of one epoch, each counting the changes made there', async () => {
+    const records = await Promise.all(
+      client.nodes('master').map(async (node) => {
+        const found = await node.keys(`${prefix}epoch{*}`);
+        return Promise.all(found.map((key) => node.hgetall(key)));
+      }),
+    );
+    expect(records.map((onMaster) => onMaster.length)).toEqual([1, 1, 1]);
+    const ids = new Set(records.flat().map((record) => record.id));
+    expect(ids).toEqual(new Set([await stores.epoch.current()]));
+    expect(records.flat().every((record) => Number(record.rev) > 0)).toBe(true);
+  });
 
   it('spread the keys of the suites above over every master (so they ran against more than one shard)', async () => {
     const perMaster = await Promise.all(client.nodes('master').map((node) => node.keys(`${prefix}*`)));
@@ -346,7 +356,7 @@ describe('built app processes on the cluster', () => {
       expect([await me(valid), await me(revoked)]).toEqual(['200', '401']);
 
       // Every key of the user carries `{<userId>}`: the master owning that slot holds the revocation.
-      const owner = await running().ownerOf(new RedisKeys(durablePrefix).notBefore(userId));
+      const owner = await running().ownerOf(new RedisKeys(durablePrefix).sessions(userId));
       expect(owner.replicas).toHaveLength(1);
       await running().kill(owner.master);
       const killedAt = Date.now();
@@ -406,7 +416,7 @@ describe('built app processes on the cluster', () => {
     it('answers the logout 503 (fail closed), while GET /me of another user on that master stays 200', async () => {
       // Four users over three masters: two of them share a master (pigeonhole).
       const users = await Promise.all([1, 2, 3, 4].map(() => durableUser()));
-      const slotKey = (userId: string) => new RedisKeys(durablePrefix).notBefore(userId);
+      const slotKey = (userId: string) => new RedisKeys(durablePrefix).sessions(userId);
       const owners = await Promise.all(
         users.map(async (user) => (await running().ownerOf(slotKey(user.userId))).master.port),
       );

@@ -1,45 +1,41 @@
 import { randomUUID } from 'node:crypto';
 import calculateSlot from 'cluster-key-slot';
-import { RedisKeys } from '../src/redis/redis-keys.js';
-import { RedisRevocationStore } from '../src/revocation/redis-revocation.store.js';
-import { RedisSessionStore } from '../src/sessions/redis-session.store.js';
-import { describeSessionStoreContract } from '../src/sessions/testing/session-store.contract.js';
-import { redisForContract } from './support/redis-client.js';
+import { CONTRACT_TERMS, describeSessionStoreContract } from '../src/sessions/testing/session-store.contract.js';
+import { redisStores } from './support/redis-client.js';
 
-const connection = redisForContract();
+let stores: Awaited<ReturnType<typeof redisStores>>;
 
-afterAll(async () => {
-  await connection.close();
+beforeAll(async () => {
+  stores = await redisStores();
 });
 
-describeSessionStoreContract('RedisSessionStore', () => ({
-  sessions: new RedisSessionStore(connection.redis, connection.keys),
-  revocations: new RedisRevocationStore(connection.redis, connection.keys),
-}));
+afterAll(async () => {
+  await stores.close();
+});
+
+describeSessionStoreContract('RedisSessionStore', (terms) => stores.fixture(terms));
 
 describe('RedisSessionStore key layout', () => {
-  it("writes every key of a user under the user's hash tag, and none of them without an expiry", async () => {
-    // A prefix of its own, so that KEYS sees exactly what this user's create, rotate and reuse wrote.
-    const prefix = `k${randomUUID().slice(0, 8)}:`;
-    const keys = new RedisKeys(prefix);
-    const sessions = new RedisSessionStore(connection.redis, keys);
+  let own: Awaited<ReturnType<typeof redisStores>>;
+
+  beforeAll(async () => {
+    // A prefix of its own, so that KEYS sees exactly what this user's sessions wrote (and the epoch record).
+    own = await redisStores();
+  });
+
+  afterAll(async () => {
+    await own.close();
+  });
+
+  it("writes every key of a user under the user's hash tag, each with an expiry, dated by the server", async () => {
+    const sessions = own.sessionStore({ ...CONTRACT_TERMS, reuseGraceMs: 0 });
+    const { keys, redis } = own;
     const userId = randomUUID();
-    const nowMs = Date.now();
     const kept = randomUUID();
     const reused = randomUUID();
-    for (const sessionId of [kept, reused]) {
-      await sessions.create(
-        {
-          userId,
-          sessionId,
-          createdAtMs: nowMs,
-          userAgent: 'contract-test/1.0',
-          refreshExpiresAtMs: nowMs + 600_000,
-          absoluteExpiresAtMs: nowMs + 3_600_000,
-          refreshTokenHash: `${sessionId}#0`,
-        },
-        5,
-      );
+    const loggedOut = randomUUID();
+    for (const sessionId of [kept, reused, loggedOut]) {
+      await sessions.open({ userId, sessionId, userAgent: 'contract-test/1.0', refreshTokenHash: `${sessionId}#0` });
     }
     const rotate = (sessionId: string, generation: number) =>
       sessions.rotate({
@@ -47,28 +43,38 @@ describe('RedisSessionStore key layout', () => {
         sessionId,
         generation,
         refreshTokenHash: `${sessionId}#${generation}`,
-        nextRefreshTokenHash: `${sessionId}#${generation + 1}`,
-        nextRefreshExpiresAtMs: nowMs + 600_000,
-        nowMs,
-        reuseGraceMs: 0,
-        revokeSessionUntilMs: nowMs + 3_600_000,
+        nextRefreshTokenHash: `other#${generation + 1}`,
       });
     expect((await rotate(kept, 0)).outcome).toBe('rotated');
     expect((await rotate(reused, 0)).outcome).toBe('rotated');
     expect((await rotate(reused, 0)).outcome).toBe('reused');
+    const jti = randomUUID();
+    const jtiUntil = Date.now() + 60_000;
+    await sessions.end(userId, loggedOut, { jti, expiresAtMs: jtiUntil });
 
-    const written = (await connection.redis.keys(`${prefix}*`)).sort();
+    const prefix = keys.epochRecord(0).replace(/epoch\{0\}$/, '');
+    const written = (await redis.keys(`${prefix}*`)).filter((key) => key !== keys.epochRecord(0)).sort();
     expect(written).toEqual(
-      [keys.session(userId, kept), keys.sessions(userId), keys.revokedSession(userId, reused)].sort(),
+      [
+        keys.session(userId, kept),
+        keys.sessions(userId),
+        keys.revokedSession(userId, reused),
+        keys.revokedSession(userId, loggedOut),
+        keys.revokedToken(userId, jti),
+      ].sort(),
     );
-    const tagOf = (key: string) => /^[^{]*\{([^}]*)\}/.exec(key)?.[1];
-    expect(new Set(written.map(tagOf))).toEqual(new Set([tagOf(keys.user(userId))]));
-    expect(new Set(written.map((key) => calculateSlot(key)))).toEqual(new Set([calculateSlot(keys.user(userId))]));
+    expect(new Set(written.map((key) => calculateSlot(key)))).toEqual(new Set([calculateSlot(keys.sessions(userId))]));
     // PEXPIRETIME is -1 for a key kept forever: every key must expire, and not before now.
-    const expiries = await Promise.all(written.map(async (key) => [key, await connection.redis.pexpiretime(key)]));
-    expect(expiries.filter(([, expiresAtMs]) => Number(expiresAtMs) <= nowMs)).toEqual([]);
-    expect(await connection.redis.pexpiretime(keys.session(userId, kept))).toBe(nowMs + 600_000);
-    expect(await connection.redis.pexpiretime(keys.sessions(userId))).toBe(nowMs + 600_000);
-    expect(await connection.redis.pexpiretime(keys.revokedSession(userId, reused))).toBe(nowMs + 3_600_000);
+    const nowMs = Date.now();
+    const expiries = await Promise.all(written.map(async (key) => [key, await redis.pexpiretime(key)] as const));
+    expect(expiries.filter(([, expiresAtMs]) => expiresAtMs <= nowMs)).toEqual([]);
+    // The record and the set last until the session's last token ends: its refresh expiry plus a token's lifetime.
+    const record = await redis.hgetall(keys.session(userId, kept));
+    const lastTokenEnds = Number(record.refreshExp) + CONTRACT_TERMS.tokenLifetimeMs;
+    expect(await redis.pexpiretime(keys.session(userId, kept))).toBe(lastTokenEnds);
+    expect(await redis.pexpiretime(keys.sessions(userId))).toBe(lastTokenEnds);
+    expect(await redis.pexpiretime(keys.revokedToken(userId, jti))).toBe(jtiUntil);
+    expect(record.ep).toBe(await own.epoch.current());
+    expect(record.rk).toBe(keys.revokedSession(userId, kept));
   });
 });

@@ -1,47 +1,49 @@
 import { randomUUID } from 'node:crypto';
 import calculateSlot from 'cluster-key-slot';
-import { RedisRevocationStore } from '../src/revocation/redis-revocation.store.js';
-import { describeRevocationStoreContract } from '../src/revocation/testing/revocation-store.contract.js';
+import type { Redis } from 'ioredis';
 import { RedisUsersRepository } from '../src/users/redis-users.repository.js';
 import { describeUsersRepositoryContract } from '../src/users/testing/users-repository.contract.js';
-import { redisForContract } from './support/redis-client.js';
+import { redisForContract, redisStores } from './support/redis-client.js';
 
 const connection = redisForContract();
+let stores: Awaited<ReturnType<typeof redisStores>>;
+
+beforeAll(async () => {
+  stores = await redisStores();
+});
 
 afterAll(async () => {
   await connection.close();
+  await stores.close();
 });
-
-describeRevocationStoreContract(
-  'RedisRevocationStore',
-  () => new RedisRevocationStore(connection.redis, connection.keys),
-);
 describeUsersRepositoryContract(
   'RedisUsersRepository',
   () => new RedisUsersRepository(connection.redis, connection.keys),
 );
 
 describe('RedisRevocationStore round trips', () => {
-  it('answers the guard with exactly one command, an MGET of the three hash-tagged keys', async () => {
-    const store = new RedisRevocationStore(connection.redis, connection.keys);
+  it('answers the guard with exactly one command, an MGET of the two hash-tagged keys', async () => {
+    const { redis, keys, revocations, epoch } = stores;
+    const token = { userId: randomUUID(), jti: randomUUID(), sessionId: randomUUID(), epoch: await epoch.current() };
     const sent: { name: string; args: unknown[] }[] = [];
-    const sendCommand = connection.redis.sendCommand.bind(connection.redis);
-    const spy = jest.spyOn(connection.redis, 'sendCommand').mockImplementation((command, stream) => {
+    const client = redis as Redis;
+    const sendCommand = client.sendCommand.bind(client);
+    const spy = jest.spyOn(client, 'sendCommand').mockImplementation((command, stream) => {
       sent.push({ name: command.name, args: command.args });
       return sendCommand(command, stream);
     });
-    const token = { userId: randomUUID(), jti: randomUUID(), sessionId: randomUUID(), issuedAtMs: Date.now() };
     try {
-      await store.isRevoked(token);
+      expect(await revocations.isRevoked(token)).toBe(false);
+      // A token of another epoch is refused without asking Redis at all.
+      expect(await revocations.isRevoked({ ...token, epoch: 'AAAAAAAAAAAAAAAA' })).toBe(true);
     } finally {
       spy.mockRestore();
     }
     expect(sent).toHaveLength(1);
     expect(sent[0].name).toBe('mget');
     expect(sent[0].args).toEqual([
-      connection.keys.revokedToken(token.userId, token.jti),
-      connection.keys.revokedSession(token.userId, token.sessionId),
-      connection.keys.notBefore(token.userId),
+      keys.revokedToken(token.userId, token.jti),
+      keys.revokedSession(token.userId, token.sessionId),
     ]);
     const sentKeys = sent[0].args as string[];
     expect(new Set(sentKeys.map((key) => /\{([^}]*)\}/.exec(key)?.[1]))).toEqual(new Set([token.userId.slice(-5)]));

@@ -2,119 +2,103 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import type TestAgent from 'supertest/lib/agent.js';
-import { RedisRevocationStore } from '../src/revocation/redis-revocation.store.js';
-import { RevocationMirror } from '../src/revocation/revocation-mirror.js';
+import type { RevocationMirror } from '../src/revocation/revocation-mirror.js';
 import type { TokenIdentity } from '../src/revocation/revocation-store.js';
-import { describeRevocationStoreContract } from '../src/revocation/testing/revocation-store.contract.js';
+import { CONTRACT_TERMS, describeSessionStoreContract } from '../src/sessions/testing/session-store.contract.js';
 import { AppProcesses, sleep } from './support/app-process.js';
 import { bearer, PASSWORD, uniqueEmail } from './support/auth-client.js';
 import { eventually } from './support/poll.js';
-import { redisForContract } from './support/redis-client.js';
+import { redisStores } from './support/redis-client.js';
 import { testRedisUrl } from './support/redis-server.js';
 
 const MAX_STALENESS_MS = 100;
 
-const tokenIdentity = (): TokenIdentity => ({
-  userId: randomUUID(),
-  jti: randomUUID(),
-  sessionId: randomUUID(),
-  issuedAtMs: Date.now(),
-});
-
-/** A RedisRevocationStore with its mirror, on a connection and key prefix of its own. */
-async function mirroredStore() {
-  const connection = redisForContract();
-  const mirror = new RevocationMirror(connection.redis, {
-    keyPrefix: connection.keys.revokedToken('x', 'y').split('{')[0],
-    maxStalenessMs: MAX_STALENESS_MS,
-    maxEntries: 10_000,
-  });
-  const store = new RedisRevocationStore(connection.redis, connection.keys, undefined, mirror);
-  await store.onApplicationBootstrap();
+/** The Redis stores with a mirror, on a connection and key prefix of their own, counting the MGETs sent. */
+async function mirroredStores() {
+  const stores = await redisStores({ mirror: { maxStalenessMs: MAX_STALENESS_MS, maxEntries: 10_000 } });
+  const mirror = stores.mirror as RevocationMirror;
   const fresh = await eventually(() => Promise.resolve(mirror.isFresh()), 5_000);
   // How many MGETs reached Redis: the proof that an answer came from memory.
   const mgets: string[][] = [];
-  const sendCommand = connection.redis.sendCommand.bind(connection.redis);
-  jest.spyOn(connection.redis, 'sendCommand').mockImplementation((command, stream) => {
+  const client = stores.redis as Redis;
+  const sendCommand = client.sendCommand.bind(client);
+  jest.spyOn(client, 'sendCommand').mockImplementation((command, stream) => {
     if (command.name === 'mget') mgets.push(command.args.map(String));
     return sendCommand(command, stream);
   });
   return {
-    ...connection,
+    ...stores,
     mirror,
-    store,
     fresh,
     mgets,
     /** The mirror's own Pub/Sub connection, for the tests that break it. */
     subscriber: (mirror as unknown as { subscriber: Redis }).subscriber,
-    close: async () => {
-      await store.onApplicationShutdown();
-      await connection.close();
-    },
   };
 }
 
 describe('RedisRevocationStore with its local mirror', () => {
-  let subject: Awaited<ReturnType<typeof mirroredStore>>;
+  let subject: Awaited<ReturnType<typeof mirroredStores>>;
   let writer: Redis;
+  const tokenIdentity = async (): Promise<TokenIdentity> => ({
+    userId: randomUUID(),
+    jti: randomUUID(),
+    sessionId: randomUUID(),
+    epoch: await subject.epoch.current(),
+  });
 
   beforeAll(async () => {
-    subject = await mirroredStore();
+    subject = await mirroredStores();
     writer = new Redis(testRedisUrl());
   });
 
   afterAll(async () => {
+    jest.restoreAllMocks();
     await subject.close();
     await writer.quit();
   });
 
-  describeRevocationStoreContract('the mirrored RedisRevocationStore', () => subject.store);
+  describeSessionStoreContract('the mirrored Redis stores', (terms) => subject.fixture(terms));
 
   it('turns on and becomes fresh once CLIENT TRACKING is on', () => {
     expect(subject.fresh).toBe(true);
   });
 
   it('answers a repeated check from memory: one MGET for many checks', async () => {
-    const token = tokenIdentity();
+    const token = await tokenIdentity();
     subject.mgets.length = 0;
-    for (let i = 0; i < 20; i += 1) expect(await subject.store.isRevoked(token)).toBe(false);
+    for (let i = 0; i < 20; i += 1) expect(await subject.revocations.isRevoked(token)).toBe(false);
     expect(subject.mgets).toHaveLength(1);
   });
 
-  it('keeps only absence: a check that finds a key (revoked, or a not-before mark) asks Redis every time', async () => {
-    const token = tokenIdentity();
-    await subject.store.revokeTokenAndSession(token, Date.now() + 60_000, Date.now() + 60_000);
+  it('keeps only absence: a check that finds a revocation asks Redis every time', async () => {
+    const token = await tokenIdentity();
+    await writer.set(subject.keys.revokedToken(token.userId, token.jti), '1', 'PX', 60_000);
     subject.mgets.length = 0;
-    for (let i = 0; i < 3; i += 1) expect(await subject.store.isRevoked(token)).toBe(true);
+    for (let i = 0; i < 3; i += 1) expect(await subject.revocations.isRevoked(token)).toBe(true);
     expect(subject.mgets).toHaveLength(3);
   });
 
   it('refuses, within the staleness bound, a token revoked by another client writing to Redis', async () => {
-    const token = tokenIdentity();
-    expect(await subject.store.isRevoked(token)).toBe(false);
+    const token = await tokenIdentity();
+    expect(await subject.revocations.isRevoked(token)).toBe(false);
     await writer.set(subject.keys.revokedToken(token.userId, token.jti), '1', 'PX', 60_000);
     await sleep(MAX_STALENESS_MS);
-    expect(await subject.store.isRevoked(token)).toBe(true);
+    expect(await subject.revocations.isRevoked(token)).toBe(true);
   });
 
-  it('sees a raised not-before mark written by another client', async () => {
-    const token = tokenIdentity();
-    expect(await subject.store.isRevoked(token)).toBe(false);
-    await writer.set(subject.keys.notBefore(token.userId), String(Date.now()), 'PX', 60_000);
-    await sleep(MAX_STALENESS_MS);
-    expect(await subject.store.isRevoked(token)).toBe(true);
-  });
-
-  it('refuses at once a token this instance revoked (no wait for the invalidation)', async () => {
-    const token = tokenIdentity();
-    expect(await subject.store.isRevoked(token)).toBe(false);
-    await subject.store.revokeTokenAndSession(token, Date.now() + 60_000, Date.now() + 60_000);
-    expect(await subject.store.isRevoked(token)).toBe(true);
+  it('refuses at once a token this instance logged out (no wait for the invalidation)', async () => {
+    const sessions = subject.sessionStore(CONTRACT_TERMS);
+    const token = await tokenIdentity();
+    await sessions.open({ userId: token.userId, sessionId: token.sessionId, userAgent: 'x', refreshTokenHash: 'h' });
+    expect(await subject.revocations.isRevoked(token)).toBe(false);
+    await sessions.end(token.userId, token.sessionId, { jti: token.jti, expiresAtMs: Date.now() + 60_000 });
+    expect(await subject.revocations.isRevoked(token)).toBe(true);
+    expect(await subject.revocations.isRevoked({ ...token, jti: randomUUID() })).toBe(true);
   });
 
   it('asks Redis again for every check once the invalidation connection stalls, until it answers again', async () => {
-    const token = tokenIdentity();
-    expect(await subject.store.isRevoked(token)).toBe(false);
+    const token = await tokenIdentity();
+    expect(await subject.revocations.isRevoked(token)).toBe(false);
     const socket = (subject.subscriber as unknown as { stream: NodeJS.ReadableStream }).stream;
     socket.pause(); // nothing reaches the mirror any more, not even the heartbeat PONGs: a silent partition
     try {
@@ -122,7 +106,7 @@ describe('RedisRevocationStore with its local mirror', () => {
       expect(subject.mirror.isFresh()).toBe(false);
       await writer.set(subject.keys.revokedSession(token.userId, token.sessionId), '1', 'PX', 60_000);
       subject.mgets.length = 0;
-      expect(await subject.store.isRevoked(token)).toBe(true);
+      expect(await subject.revocations.isRevoked(token)).toBe(true);
       expect(subject.mgets).toHaveLength(1);
     } finally {
       socket.resume();
@@ -130,9 +114,28 @@ describe('RedisRevocationStore with its local mirror', () => {
     expect(await eventually(() => Promise.resolve(subject.mirror.isFresh()), 5_000)).toBe(true);
   });
 
+  it('lets its freshness lapse during a stall even when the wall clock steps back 10 s', async () => {
+    const token = await tokenIdentity();
+    expect(await subject.revocations.isRevoked(token)).toBe(false);
+    const socket = (subject.subscriber as unknown as { stream: NodeJS.ReadableStream }).stream;
+    const realNow = Date.now.bind(Date);
+    socket.pause();
+    const stepped = jest.spyOn(Date, 'now').mockImplementation(() => realNow() - 10_000);
+    try {
+      await sleep(MAX_STALENESS_MS * 2);
+      expect(subject.mirror.isFresh()).toBe(false);
+      await writer.set(subject.keys.revokedToken(token.userId, token.jti), '1', 'PX', 60_000);
+      expect(await subject.revocations.isRevoked(token)).toBe(true);
+    } finally {
+      stepped.mockRestore();
+      socket.resume();
+    }
+    expect(await eventually(() => Promise.resolve(subject.mirror.isFresh()), 5_000)).toBe(true);
+  });
+
   it('drops everything when the invalidation connection is killed, and turns back on by itself', async () => {
-    const token = tokenIdentity();
-    expect(await subject.store.isRevoked(token)).toBe(false);
+    const token = await tokenIdentity();
+    expect(await subject.revocations.isRevoked(token)).toBe(false);
     const closed = once(subject.subscriber, 'close');
     const killed = Number(await writer.call('CLIENT', 'KILL', 'TYPE', 'pubsub'));
     expect(killed).toBeGreaterThanOrEqual(1);
@@ -142,16 +145,20 @@ describe('RedisRevocationStore with its local mirror', () => {
     expect(await eventually(() => Promise.resolve(subject.mirror.isFresh()), 10_000)).toBe(true);
     await writer.set(subject.keys.revokedToken(token.userId, token.jti), '1', 'PX', 60_000);
     await sleep(MAX_STALENESS_MS);
-    expect(await subject.store.isRevoked(token)).toBe(true);
+    expect(await subject.revocations.isRevoked(token)).toBe(true);
   });
 
-  it('forgets every cached value on a FLUSHDB invalidation (no key list), and stays on', async () => {
-    const token = tokenIdentity();
-    expect(await subject.store.isRevoked(token)).toBe(false);
+  it('on a flush (an invalidation with no key list) forgets everything and has the epoch checked again', async () => {
+    const token = await tokenIdentity();
+    expect(await subject.revocations.isRevoked(token)).toBe(false);
     const jtiKey = subject.keys.revokedToken(token.userId, token.jti);
     expect(subject.mirror.knowsAbsent([jtiKey])).toBe(true);
     subject.subscriber.emit('messageBuffer', Buffer.from('__redis__:invalidate'), null);
     expect(subject.mirror.knowsAbsent([jtiKey])).toBe(false);
+    expect(subject.epoch.confirmed).toBeUndefined();
+    // Nothing was really flushed here: the record is found intact, and the same epoch confirmed again.
+    expect(await subject.revocations.isRevoked(token)).toBe(false);
+    expect(subject.epoch.confirmed).toBe(token.epoch);
     expect(subject.mirror.isFresh()).toBe(true);
   });
 });

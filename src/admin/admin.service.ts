@@ -14,7 +14,11 @@ export interface AdminUserView {
   sessions: number;
 }
 
-/** Operator actions on accounts. Each takes effect on the user's very next request (the not-before mark). */
+/**
+ * Operator actions on accounts; each takes effect on the user's very next request. A change that must revoke runs
+ * like every such change (AuthService): end the sessions, change the account, end them again. A failure part-way
+ * leaves the tokens dead and the account unchanged; a retry finishes the job.
+ */
 @Injectable()
 export class AdminService {
   constructor(
@@ -33,6 +37,7 @@ export class AdminService {
   async disable(id: string, actorId: string | null): Promise<void> {
     this.refuseSelf(id, actorId, 'disable');
     await this.users.get(id);
+    await this.sessions.endAll(id);
     await this.users.update(id, { disabled: true });
     await this.sessions.endAll(id, { action: 'disable', actorId });
   }
@@ -52,6 +57,7 @@ export class AdminService {
   async setRoles(id: string, roles: Role[], actorId: string | null): Promise<void> {
     if (!roles.includes('admin')) this.refuseSelf(id, actorId, 'remove the admin role from');
     await this.users.get(id);
+    await this.sessions.endAll(id);
     await this.users.update(id, { roles });
     await this.sessions.endAll(id, { action: 'roles-change', actorId, reason: `roles: ${roles.join(', ')}` });
   }

@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { newEpochId } from '../epoch/store-epoch.js';
 import { principalFromClaims, type AccessTokenClaims } from './access-token-claims.js';
 
 function validClaims(): AccessTokenClaims {
-  const issuedAtMs = 1_795_000_000_123;
+  const issuedAt = 1_795_000_000;
   return {
     sub: randomUUID(),
     jti: randomUUID(),
     sid: randomUUID(),
     roles: ['user'],
-    iat_ms: issuedAtMs,
-    iat: Math.floor(issuedAtMs / 1000),
-    exp: Math.floor(issuedAtMs / 1000) + 900,
+    ep: newEpochId(),
+    iat: issuedAt,
+    exp: issuedAt + 900,
     iss: 'issuer',
     aud: 'audience',
   };
@@ -24,7 +25,7 @@ describe('principalFromClaims', () => {
       jti: claims.jti,
       sessionId: claims.sid,
       roles: ['user'],
-      issuedAtMs: claims.iat_ms,
+      epoch: claims.ep,
       expiresAtMs: claims.exp * 1000,
     });
   });
@@ -39,8 +40,10 @@ describe('principalFromClaims', () => {
     ['roles that are not a list of strings', { roles: 'admin' }],
     ['a missing exp', { exp: undefined }],
     ['a fractional exp', { exp: 1.5 }],
-    ['a missing iat_ms', { iat_ms: undefined }],
-    ['an iat_ms from another second than iat', { iat_ms: 1_795_000_001_000 }],
+    ['a missing iat', { iat: undefined }],
+    ['a missing ep', { ep: undefined }],
+    ['an ep that is not an epoch id', { ep: 'AAAA*{x}' }],
+    ['an ep that is a number', { ep: 12 }],
   ])('refuses claims with %s', (_case, override) => {
     expect(principalFromClaims({ ...validClaims(), ...override } as Partial<AccessTokenClaims>)).toBeUndefined();
   });

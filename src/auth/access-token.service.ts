@@ -30,18 +30,15 @@ export class AccessTokenService {
     this.audience = jwt.audience;
   }
 
-  /**
-   * `issuedAtMs`: when the facts in the token (the user's roles, that it may log in) were read. Dating the token
-   * then, not now, lets a not-before mark raised in between (a concurrent disable or role change) refuse it.
-   */
-  async issue(userId: string, sessionId: string, roles: string[], issuedAtMs: number): Promise<IssuedAccessToken> {
-    const claims: Pick<AccessTokenClaims, 'sub' | 'jti' | 'sid' | 'roles' | 'iat_ms' | 'iat'> = {
+  /** An access token of the session, in the store epoch the session was opened or rotated in. */
+  async issue(userId: string, sessionId: string, roles: string[], epoch: string): Promise<IssuedAccessToken> {
+    const claims: Pick<AccessTokenClaims, 'sub' | 'jti' | 'sid' | 'roles' | 'ep' | 'iat'> = {
       sub: userId,
       jti: randomUUID(),
       sid: sessionId,
       roles,
-      iat_ms: issuedAtMs,
-      iat: Math.floor(issuedAtMs / 1000),
+      ep: epoch,
+      iat: Math.floor(Date.now() / 1000),
     };
     const { header, key } = this.keys.signing;
     // Either way the header is {alg, typ, kid} in that order: the segment the guard looks up (a test pins it).

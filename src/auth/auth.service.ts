@@ -1,8 +1,6 @@
-import { Injectable, UnauthorizedException } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { ConflictException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { InvalidTokenException } from '../common/errors/invalid-token.exception.js';
-import type { AllConfig } from '../config/config.types.js';
-import { SessionsService, type SessionGrant } from '../sessions/sessions.service.js';
+import { SessionsService, type SessionTokens } from '../sessions/sessions.service.js';
 import type { PublicUser, User } from '../users/user.js';
 import { UsersService } from '../users/users.service.js';
 import type { Principal } from './access-token-claims.js';
@@ -14,20 +12,22 @@ import { PasswordHasher } from './password-hasher.service.js';
 
 const BAD_CREDENTIALS = 'Invalid email or password';
 
-/** Orchestrates accounts, sessions and tokens; each of those lives in its own provider. */
+/**
+ * Orchestrates accounts, sessions and tokens; each of those lives in its own provider.
+ *
+ * Every change to an account that must revoke its tokens runs in the same order: end the sessions, change the
+ * account, end the sessions again. A failure part-way leaves the tokens dead and the account unchanged, never the
+ * other way round, and a retry finishes the job. Every request that mints tokens reads the account only once its
+ * session exists: a change that raced it either ended that session (its second pass) or is what it reads.
+ */
 @Injectable()
 export class AuthService {
-  private readonly clockToleranceMs: number;
-
   constructor(
     private readonly users: UsersService,
     private readonly passwords: PasswordHasher,
     private readonly accessTokens: AccessTokenService,
     private readonly sessions: SessionsService,
-    config: ConfigService<AllConfig, true>,
-  ) {
-    this.clockToleranceMs = config.get('jwt.clockToleranceSeconds', { infer: true }) * 1000;
-  }
+  ) {}
 
   async register({ email, password }: RegisterDto): Promise<PublicUser> {
     return this.users.create(email, await this.passwords.hash(password));
@@ -38,66 +38,97 @@ export class AuthService {
    * the password wrong or the account disabled: the answer reveals nothing about the account.
    */
   async login({ email, password }: LoginDto, userAgent?: string): Promise<TokenResponse> {
-    const readAtMs = Date.now();
     const user = await this.users.findByEmail(email);
     const passwordMatches = await this.passwords.verify(user?.passwordHash, password);
     if (!user || !passwordMatches || user.disabled) throw new UnauthorizedException(BAD_CREDENTIALS);
-    const grant = await this.sessions.start(user.id, userAgent, readAtMs);
-    if (!(await this.sessions.survivedStart(grant))) throw new UnauthorizedException(BAD_CREDENTIALS);
-    return this.tokensFor(user, grant);
+    const tokens = await this.sessions.open(user.id, userAgent);
+    const current = await this.users.findById(user.id);
+    // Disabled, deleted or given a new password while the password was checked: this login never happened.
+    if (!current || current.disabled || current.passwordHash !== user.passwordHash) {
+      await this.sessions.discard(tokens);
+      throw new UnauthorizedException(BAD_CREDENTIALS);
+    }
+    return this.tokensFor(current, tokens);
   }
 
   /** Rotates the refresh token and mints a new access token for the same session, with the user's current roles. */
   async refresh(refreshToken: string): Promise<TokenResponse> {
-    const grant = await this.sessions.rotate(refreshToken);
-    const readAtMs = Date.now();
-    const user = await this.users.findById(grant.userId);
+    const tokens = await this.sessions.rotate(refreshToken);
+    const user = await this.users.findById(tokens.userId);
     if (!user || user.disabled) throw new InvalidTokenException('The refresh token is invalid, expired or revoked');
-    return this.tokensFor(user, { ...grant, issuedAtMs: readAtMs });
+    return this.tokensFor(user, tokens);
   }
 
   /** Revokes the presented token (until it could no longer verify anyway) and ends its session. */
   logout(principal: Principal): Promise<void> {
-    return this.sessions.endWithToken(principal, principal.expiresAtMs + this.clockToleranceMs);
+    return this.sessions.endWithToken(principal);
   }
 
   async logoutEverywhere(principal: Principal): Promise<void> {
     await this.sessions.endAll(principal.userId, { action: 'logout-all', actorId: principal.userId });
   }
 
-  /** Changes the password, ends every session (this one too) and opens a fresh session for the caller. */
+  /**
+   * Changes the password, ends every session (this one too) and opens a fresh session for the caller: the one new
+   * session a revocation hands out. A retry of a change that was applied before its answer was lost (the new
+   * password already works) completes it. 401 when the caller's token was revoked meanwhile, 409 when another
+   * change of the password won the race.
+   */
   async changePassword(principal: Principal, body: ChangePasswordDto, userAgent?: string): Promise<TokenResponse> {
-    const user = await this.verifiedUser(principal, body.current_password);
-    await this.users.update(user.id, { passwordHash: await this.passwords.hash(body.new_password) });
-    const notBeforeMs = await this.sessions.endAll(user.id, { action: 'password-change', actorId: user.id });
-    // The new session starts after our own mark, with the user as it is now (roles may have changed meanwhile).
-    const current = await this.users.get(user.id);
-    return this.tokensFor(current, await this.sessions.start(user.id, userAgent, notBeforeMs + 1));
-  }
-
-  /** Deletes the caller's account: every token and session is refused first, then the record and email go. */
-  async deleteAccount(principal: Principal, password: string): Promise<void> {
-    const user = await this.verifiedUser(principal, password);
-    await this.sessions.endAll(user.id, { action: 'account-delete', actorId: user.id });
-    await this.users.delete(user.id);
-  }
-
-  private async verifiedUser(principal: Principal, password: string): Promise<User> {
     const user = await this.users.findById(principal.userId);
-    if (!user || !(await this.passwords.verify(user.passwordHash, password))) {
-      throw new UnauthorizedException('The current password is wrong');
+    if (!user) throw new InvalidTokenException('The account no longer exists');
+    const applied = await this.passwordChangeState(user, body);
+    const passwordHash = applied ? user.passwordHash : await this.passwords.hash(body.new_password);
+    await this.sessions.endOthers(principal);
+    if (!applied) {
+      if (!(await this.users.replacePasswordHash(user.id, user.passwordHash, passwordHash))) {
+        throw new ConflictException('The password was changed by another request meanwhile');
+      }
     }
-    return user;
+    // Ends the sessions opened meanwhile (with the old password) and the caller's own, and opens the caller's next.
+    const tokens = await this.sessions.reopen(principal, userAgent, { action: 'password-change', actorId: user.id });
+    return this.tokensFor(await this.accountFor(tokens), tokens);
   }
 
-  private async tokensFor(user: User, grant: SessionGrant): Promise<TokenResponse> {
-    const access = await this.accessTokens.issue(user.id, grant.sessionId, user.roles, grant.issuedAtMs);
+  /**
+   * Deletes the caller's account: every other session ends first, then the record and email go, then every
+   * session (the caller's too). A retry after the account went finishes the revocation.
+   */
+  async deleteAccount(principal: Principal, password: string): Promise<void> {
+    const user = await this.users.findById(principal.userId);
+    if (user) {
+      if (!(await this.passwords.verify(user.passwordHash, password))) {
+        throw new UnauthorizedException('The current password is wrong');
+      }
+      await this.sessions.endOthers(principal);
+      await this.users.delete(user.id);
+    }
+    await this.sessions.endAll(principal.userId, { action: 'account-delete', actorId: principal.userId });
+  }
+
+  /** True when the change was applied already (a retry: the new password is the current one); 401 when neither. */
+  private async passwordChangeState(user: User, body: ChangePasswordDto): Promise<boolean> {
+    if (await this.passwords.verify(user.passwordHash, body.current_password)) return false;
+    if (await this.passwords.verify(user.passwordHash, body.new_password)) return true;
+    throw new UnauthorizedException('The current password is wrong');
+  }
+
+  /** The account as the fresh session sees it; a session of an account disabled or deleted meanwhile is ended. */
+  private async accountFor(tokens: SessionTokens): Promise<User> {
+    const user = await this.users.findById(tokens.userId);
+    if (user && !user.disabled) return user;
+    await this.sessions.discard(tokens);
+    throw new InvalidTokenException('The account was disabled or deleted');
+  }
+
+  private async tokensFor(user: User, tokens: SessionTokens): Promise<TokenResponse> {
+    const access = await this.accessTokens.issue(user.id, tokens.sessionId, user.roles, tokens.epoch);
     return {
       access_token: access.token,
       token_type: 'Bearer',
       expires_in: access.expiresInSeconds,
-      refresh_token: grant.refreshToken,
-      refresh_expires_in: Math.max(0, Math.round((grant.refreshExpiresAtMs - Date.now()) / 1000)),
+      refresh_token: tokens.refreshToken,
+      refresh_expires_in: Math.max(0, Math.round((tokens.refreshExpiresAtMs - Date.now()) / 1000)),
     };
   }
 }

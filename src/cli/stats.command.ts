@@ -15,9 +15,9 @@ const MAX_SCANS_PER_NODE = 10_000;
 const KEY_KINDS = [
   { label: 'revoked jti', pattern: /^\{[^}]*\}(?:j|:jti:)/ },
   { label: 'revoked sid', pattern: /^\{[^}]*\}(?:s|:sid:)/ },
-  { label: 'not-before marks', pattern: /^\{[^}]*\}(?:n|:nbf:)/ },
   { label: 'sessions', pattern: /^\{[^}]*\}:session:/ },
   { label: 'users', pattern: /^\{[^}]*\}:user:/ },
+  { label: 'epoch records', pattern: /^epoch\{\d+\}$/ },
 ] as const;
 
 interface KeyCounts {

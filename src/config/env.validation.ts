@@ -149,6 +149,9 @@ export class EnvironmentVariables {
   @IsIn(['true', 'false'])
   ALLOW_EVICTING_REDIS: 'true' | 'false' = 'false';
 
+  @IsIn(['true', 'false'])
+  ALLOW_VOLATILE_REDIS: 'true' | 'false' = 'false';
+
   @IsString()
   CORS_ORIGINS = '';
 

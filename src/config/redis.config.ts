@@ -25,6 +25,7 @@ export const redisConfig = registerAs('redis', () => {
     keyPrefix: env.REDIS_KEY_PREFIX,
     commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
     allowEviction: env.ALLOW_EVICTING_REDIS === 'true',
+    allowVolatile: env.ALLOW_VOLATILE_REDIS === 'true',
     waitReplicas: env.REDIS_WAIT_REPLICAS,
     waitTimeoutMs: env.REDIS_WAIT_TIMEOUT_MS,
     // Server-assisted client-side caching of revocation keys (standalone and Sentinel; a Cluster always asks).

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { StoreLossObserver } from '../epoch/store-epoch.js';
 import { RevocationObserver } from '../revocation/revocation-observer.js';
 import { HttpMetrics } from './http-metrics.js';
 import { metricsRegistryProvider } from './metrics-registry.js';
@@ -8,8 +9,8 @@ import { RevocationMetrics } from './revocation-metrics.js';
 import { StoreMetrics } from './store-metrics.js';
 
 /**
- * Prometheus metrics at `GET /metrics`, with a registry of this app's own. Global so that the revocation module can
- * find the RevocationObserver it optionally injects; the app leaves it out when METRICS_ENABLED=false.
+ * Prometheus metrics at `GET /metrics`, with a registry of this app's own. Global so that the revocation, session and epoch
+ * modules can find the observers they optionally inject; the app leaves it out when METRICS_ENABLED=false.
  */
 @Global()
 @Module({
@@ -21,7 +22,8 @@ import { StoreMetrics } from './store-metrics.js';
     StoreMetrics,
     MetricsTokenGuard,
     { provide: RevocationObserver, useExisting: RevocationMetrics },
+    { provide: StoreLossObserver, useExisting: RevocationMetrics },
   ],
-  exports: [RevocationObserver],
+  exports: [RevocationObserver, StoreLossObserver],
 })
 export class MetricsModule {}

@@ -1,13 +1,12 @@
 import type { Redis } from 'ioredis';
-
-export type EvictionVerdict = { verdict: 'safe' } | { verdict: 'warn' | 'refuse'; reason: string };
+import type { SettingVerdict } from './setting-verdict.js';
 
 /**
  * An evicting Redis silently un-revokes tokens: a dropped revocation key is a logged-out token that works again.
  * `noeviction` is safe; `volatile-*` can evict our keys (they all expire), so it needs ALLOW_EVICTING_REDIS=true;
  * `allkeys-*` is always refused.
  */
-export function judgeEvictionPolicy(policy: string, allowEviction: boolean): EvictionVerdict {
+export function judgeEvictionPolicy(policy: string, allowEviction: boolean): SettingVerdict {
   if (policy === 'noeviction') return { verdict: 'safe' };
   const risk = `Redis maxmemory-policy is "${policy}": under memory pressure it evicts revocation keys, which un-revokes tokens`;
   if (policy.startsWith('volatile-') && allowEviction)

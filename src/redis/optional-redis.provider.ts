@@ -1,4 +1,4 @@
-import type { FactoryProvider, InjectionToken } from '@nestjs/common';
+import type { FactoryProvider, InjectionToken, OptionalFactoryDependency } from '@nestjs/common';
 import { getRedisConnectionToken } from '@nestjs-modules/ioredis';
 import type { RedisClient } from './redis-client.js';
 import { RedisKeys } from './redis-keys.js';
@@ -14,7 +14,7 @@ export function storeAdapterProvider<T, D extends unknown[] = []>(
     redis: (redis: RedisClient, keys: RedisKeys, ...dependencies: D) => T;
     memory: (...dependencies: D) => T;
   },
-  dependencies: InjectionToken[] = [],
+  dependencies: (InjectionToken | OptionalFactoryDependency)[] = [],
 ): FactoryProvider<T> {
   return {
     provide: token,
@@ -22,4 +22,13 @@ export function storeAdapterProvider<T, D extends unknown[] = []>(
     useFactory: (redis: RedisClient | undefined, keys: RedisKeys, ...resolved: unknown[]) =>
       redis ? adapters.redis(redis, keys, ...(resolved as D)) : adapters.memory(...(resolved as D)),
   };
+}
+
+/**
+ * `value` as the adapter class a module's wiring binds it to in this mode (a Redis adapter is handed the Redis
+ * adapters of the ports it works with); a mismatch is a wiring bug, caught at start.
+ */
+export function adapterAs<T>(value: unknown, type: abstract new (...args: never[]) => T): T {
+  if (value instanceof type) return value;
+  throw new Error(`Expected a ${type.name}, got ${(value as object | undefined)?.constructor?.name ?? String(value)}`);
 }

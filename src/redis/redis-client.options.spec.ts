@@ -14,6 +14,7 @@ function config(overrides: Partial<RedisConfig>): RedisConfig {
     keyPrefix: 'auth:',
     commandTimeoutMs: 500,
     allowEviction: false,
+    allowVolatile: false,
     waitReplicas: 0,
     waitTimeoutMs: 250,
     mirror: { enabled: true, maxStalenessMs: 100, maxEntries: 100_000 },

@@ -16,7 +16,6 @@ function keysOfUser(keys: RedisKeys, userId: string, jti = randomUUID(), session
   return [
     keys.revokedToken(userId, jti),
     keys.revokedSession(userId, sessionId),
-    keys.notBefore(userId),
     keys.session(userId, sessionId),
     `${keys.sessionPrefix(userId)}${randomUUID()}`,
     keys.sessions(userId),
@@ -70,11 +69,10 @@ describe('RedisKeys', () => {
     expect(keys.sessionPrefix(alice)).not.toBe(keys.sessionPrefix(bob));
   });
 
-  it('names the user exactly in the not-before key: the tag holds the last five characters, the key the rest', () => {
-    const userId = randomUUID();
-    expect(keys.notBefore(userId)).toBe(`auth:{${userId.slice(-5)}}n${userId.slice(0, -5)}`);
-    const neighbour = `${userId.slice(0, 10)}${userId[10] === 'a' ? 'b' : 'a'}${userId.slice(11)}`;
-    expect(keys.notBefore(neighbour)).not.toBe(keys.notBefore(userId));
+  it('gives each epoch record a hash tag of its own, under the prefix', () => {
+    expect(keys.epochRecord(0)).toBe('auth:epoch{0}');
+    expect(new RedisKeys('p:').epochRecord(12)).toBe('p:epoch{12}');
+    expect(tagOf(keys.epochRecord(3))).toBe('3');
   });
 
   it('writes 96 random bits of the jti or sid, base64url, after a one-letter kind', () => {
@@ -108,13 +106,12 @@ describe('RedisKeys', () => {
     expect(keys.revokedToken(userId, uppercase)).toBe(`${tag}:jti:${uppercase}`);
     expect(keys.revokedToken(userId, uppercase)).not.toBe(keys.revokedToken(userId, uppercase.toLowerCase()));
     expect(keys.revokedSession(userId, 's1')).toBe(`${tag}:sid:s1`);
-    expect(keys.notBefore('u1')).toMatch(/^auth:\{[0-9a-f]{5}\}:nbf:u1$/);
   });
 
   it.each(['', 'auth:', `${'p'.repeat(31)}:`])('starts every key with the prefix %j', (prefix) => {
     const prefixed = new RedisKeys(prefix);
     const all = [randomUUID(), ...ODD_IDS].flatMap((userId) => keysOfUser(prefixed, userId));
-    all.push(prefixed.audit(), prefixed.userIdByEmail('ada@example.com'));
+    all.push(prefixed.audit(), prefixed.userIdByEmail('ada@example.com'), prefixed.epochRecord(0));
     expect(all.filter((key) => !key.startsWith(prefix))).toEqual([]);
   });
 
@@ -129,7 +126,7 @@ describe('RedisKeys', () => {
     const head = randomUUID().slice(0, 31);
     const slots = new Set<number>();
     for (let tail = 0; tail < 1 << 20; tail += 1) {
-      slots.add(calculateSlot(keys.notBefore(`${head}${tail.toString(16).padStart(5, '0')}`)));
+      slots.add(calculateSlot(keys.sessions(`${head}${tail.toString(16).padStart(5, '0')}`)));
     }
     expect(slots.size).toBe(SLOTS);
   });

@@ -16,12 +16,11 @@
  * |---|---|
  * | `<prefix>{<tag>}j<96 bits of the jti, base64url>` | revoked access token |
  * | `<prefix>{<tag>}s<96 bits of the sid, base64url>` | revoked session |
- * | `<prefix>{<tag>}n<the user id without its last five characters>` | the user's not-before mark |
  * | `<prefix>{<tag>}:session:<userId>:<sid>`, `:sessions:<userId>`, `:user:<userId>` | session, session set, account |
+ * | `<prefix>epoch{<n>}` | an epoch record (store-loss detection): `{0}` alone, or one per Cluster master |
  *
  * Other ids (this app issues none) still get exact, readable keys: a jti or sid that is not a lowercase UUID is kept
- * whole (`:jti:<jti>`, `:sid:<sid>`); a user id that does not end in five lowercase hex digits gets a hashed tag and
- * `:nbf:<userId>`.
+ * whole (`:jti:<jti>`, `:sid:<sid>`); a user id that does not end in five lowercase hex digits gets a hashed tag.
  */
 export class RedisKeys {
   constructor(private readonly prefix: string) {}
@@ -38,13 +37,6 @@ export class RedisKeys {
       : `${this.userPrefix(userId)}s${compact}`;
   }
 
-  /** Exact: the tag holds the id's last five characters and the key the rest, so no two users share the mark. */
-  notBefore(userId: string): string {
-    return hasHexTag(userId)
-      ? `${this.userPrefix(userId)}n${userId.slice(0, -TAG_LENGTH)}`
-      : `${this.userPrefix(userId)}:nbf:${userId}`;
-  }
-
   session(userId: string, sessionId: string): string {
     return `${this.sessionPrefix(userId)}${sessionId}`;
   }
@@ -54,9 +46,14 @@ export class RedisKeys {
     return `${this.userPrefix(userId)}:session:${userId}:`;
   }
 
-  /** Sorted set of the user's session ids, scored by the expiry of each session's refresh token. */
+  /** Sorted set of the user's session ids, scored by the last moment an access token of each session can verify. */
   sessions(userId: string): string {
     return `${this.userPrefix(userId)}:sessions:${userId}`;
+  }
+
+  /** Epoch record `tag`: its own hash tag, so that on a Cluster each master can be given one (see RedisStoreEpoch). */
+  epochRecord(tag: number): string {
+    return `${this.prefix}epoch{${tag}}`;
   }
 
   /** The audit stream: one key for the whole deployment (it is written rarely). */

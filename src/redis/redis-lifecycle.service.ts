@@ -5,6 +5,8 @@ import { dataNodes, type RedisClient } from './redis-client.js';
 import { StartupRefusedError } from '../common/errors/startup-refused.error.js';
 import type { AllConfig } from '../config/config.types.js';
 import { judgeEvictionPolicy, readEvictionPolicy } from './eviction-policy.js';
+import { judgePersistence, readPersistence } from './persistence.js';
+import type { SettingVerdict } from './setting-verdict.js';
 
 const READY_TIMEOUT_MS = 5000;
 const ERROR_LOG_INTERVAL_MS = 10_000;
@@ -12,12 +14,14 @@ const QUIT_TIMEOUT_MS = 1000;
 
 /**
  * Waits for the first connection at boot (so the first requests do not meet a cold client), refuses to start on
- * a Redis that may evict revocations, and closes the connection on shutdown.
+ * a Redis that may evict revocations or forgets them on restart (and stops the app if the Redis it reconnects to,
+ * after a restart or a failover, is such a one), and closes the connection on shutdown.
  */
 @Injectable()
 export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
   private readonly allowEviction: boolean;
+  private readonly allowVolatile: boolean;
   private lastErrorLoggedAt = 0;
   private lastError: Error | undefined;
 
@@ -26,6 +30,7 @@ export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShut
     @Optional() @InjectRedis() private readonly redis?: RedisClient,
   ) {
     this.allowEviction = config.get('redis.allowEviction', { infer: true });
+    this.allowVolatile = config.get('redis.allowVolatile', { infer: true });
     // As early as possible: without a listener, ioredis reports each failed connection attempt as unhandled.
     this.redis?.on('error', (error: Error) => this.reportError(error));
   }
@@ -38,15 +43,15 @@ export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShut
       return;
     }
     const redis = this.redis;
-    if (!(await this.waitUntilReady(redis))) {
+    const ready = await this.waitUntilReady(redis);
+    if (ready) await this.checkSettings(redis);
+    else {
       const cause = this.lastError ? ` (last error: ${this.lastError.message})` : '';
       this.logger.error(`Redis is not ready${cause}: protected routes answer 503 until it is`);
-      // The policy is checked as soon as a connection exists (until then every request gets 503); an evicting
-      // Redis then stops the process as it would have stopped the start.
-      redis.once('ready', () => void this.checkEvictionPolicy(redis).catch((error: Error) => this.refuseToRun(error)));
-      return;
     }
-    await this.checkEvictionPolicy(redis);
+    // Checked again on every connection (until one exists every request gets 503): a Redis that would have stopped
+    // the start stops the process.
+    redis.on('ready', () => void this.recheckSettings(redis));
   }
 
   /** QUIT lets in-flight commands finish; a Redis that does not answer within a second is simply disconnected. */
@@ -58,13 +63,27 @@ export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShut
     redis.disconnect(); // a no-op once QUIT has closed it
   }
 
-  private async checkEvictionPolicy(redis: RedisClient): Promise<void> {
-    // On a Cluster, every master holds revocations: each must keep them.
+  /** Eviction and persistence. On a Cluster, every master holds revocations: each must keep them. */
+  private async checkSettings(redis: RedisClient): Promise<void> {
     for (const node of dataNodes(redis)) {
-      const judgement = judgeEvictionPolicy(await readEvictionPolicy(node), this.allowEviction);
-      if (judgement.verdict === 'refuse') throw new StartupRefusedError(judgement.reason);
-      if (judgement.verdict === 'warn') this.logger.warn(judgement.reason);
+      this.apply(judgeEvictionPolicy(await readEvictionPolicy(node), this.allowEviction));
+      this.apply(judgePersistence(await readPersistence(node), this.allowVolatile));
     }
+  }
+
+  private async recheckSettings(redis: RedisClient): Promise<void> {
+    try {
+      await this.checkSettings(redis);
+    } catch (error) {
+      if (error instanceof StartupRefusedError) return this.refuseToRun(error);
+      // A connection that dropped again before answering: the next one is checked.
+      this.logger.warn(`Could not read the Redis settings: ${(error as Error).message}`);
+    }
+  }
+
+  private apply(judgement: SettingVerdict): void {
+    if (judgement.verdict === 'refuse') throw new StartupRefusedError(judgement.reason);
+    if (judgement.verdict === 'warn') this.logger.warn(judgement.reason);
   }
 
   private refuseToRun(error: Error): void {

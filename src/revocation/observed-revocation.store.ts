@@ -11,7 +11,7 @@ export const RevocationStoreAdapter = Symbol('RevocationStoreAdapter');
 
 const UNOBSERVED: RevocationObserver = { checked: () => undefined, revoked: () => undefined };
 
-/** Passes every call to the adapter; tells the observer each check's result and duration, and each entry written. */
+/** Passes every call to the adapter; tells the observer each check's result and duration. */
 export class ObservedRevocationStore implements RevocationStore {
   constructor(
     private readonly store: RevocationStore,
@@ -30,20 +30,8 @@ export class ObservedRevocationStore implements RevocationStore {
     }
   }
 
-  async revokeTokenAndSession(token: TokenIdentity, tokenExpiresAtMs: number, sessionExpiresAtMs: number) {
-    await this.store.revokeTokenAndSession(token, tokenExpiresAtMs, sessionExpiresAtMs);
-    this.observer.revoked('token');
-    this.observer.revoked('session');
-  }
-
-  async revokeSession(userId: string, sessionId: string, untilMs: number) {
-    await this.store.revokeSession(userId, sessionId, untilMs);
-    this.observer.revoked('session');
-  }
-
-  async revokeUserTokensIssuedBefore(userId: string, notBeforeMs: number, keepUntilMs: number) {
-    await this.store.revokeUserTokensIssuedBefore(userId, notBeforeMs, keepUntilMs);
-    this.observer.revoked('user');
+  settle(): Promise<void> {
+    return this.store.settle();
   }
 }
 

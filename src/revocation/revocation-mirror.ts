@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
@@ -8,6 +9,8 @@ export interface RevocationMirrorOptions {
   /** A cached "not revoked" is answered only while every write older than this is known to have reached us. */
   maxStalenessMs: number;
   maxEntries: number;
+  /** Told when Redis reports that the whole keyspace was flushed (FLUSHALL, FLUSHDB): the data may be gone. */
+  onFlush: () => void;
 }
 
 const ABSENT = true;
@@ -24,7 +27,8 @@ const RETRY_MS = 5_000;
  * invalidation of that key arrived while it was in flight. Cached values are answered only while a heartbeat PING
  * on the subscriber connection came back within `maxStalenessMs`: a PONG follows every invalidation Redis queued
  * before it on that connection, so every write older than that bound has been applied here. When either
- * connection closes, the whole copy is dropped and every request asks Redis until tracking is on again.
+ * connection closes, the whole copy is dropped and every request asks Redis until tracking is on again. Freshness
+ * is measured on the monotonic clock: a step of the wall clock can neither stretch nor shorten it.
  */
 export class RevocationMirror {
   private readonly logger = new Logger('RevocationMirror');
@@ -38,7 +42,7 @@ export class RevocationMirror {
   private pinging = false;
   private starting?: Promise<void>;
   private restartRequested = false;
-  private lastAttemptAt = 0;
+  private lastAttemptAt = -Infinity;
   private warnedOff = false;
   private subscribed = false;
   /** Bumped whenever the copy is dropped: answers to reads sent before then are not kept. */
@@ -97,7 +101,7 @@ export class RevocationMirror {
 
   /** Whether answers from memory may be used now. */
   isFresh(): boolean {
-    return this.tracking && Date.now() <= this.freshUntil;
+    return this.tracking && performance.now() <= this.freshUntil;
   }
 
   /**
@@ -154,7 +158,7 @@ export class RevocationMirror {
 
   private async turnTrackingOn(): Promise<void> {
     if (this.stopped || this.subscriber.status !== 'ready' || this.data.status !== 'ready') return;
-    this.lastAttemptAt = Date.now();
+    this.lastAttemptAt = performance.now();
     // Nothing cached survives a restart: between TRACKING OFF and ON, writes are reported to no one.
     this.drop();
     const generation = this.generation;
@@ -191,12 +195,12 @@ export class RevocationMirror {
   /** Heartbeat: keeps the copy fresh while tracking is on, and retries turning it on now and then while it is off. */
   private beat(): void {
     if (this.tracking) return this.ping();
-    if (!this.starting && Date.now() - this.lastAttemptAt >= RETRY_MS) this.startTracking();
+    if (!this.starting && performance.now() - this.lastAttemptAt >= RETRY_MS) this.startTracking();
   }
 
   private ping(): void {
     if (this.pinging) return;
-    const sentAt = Date.now();
+    const sentAt = performance.now();
     const generation = this.generation;
     this.pinging = true;
     this.subscriber
@@ -209,8 +213,11 @@ export class RevocationMirror {
   }
 
   private invalidate(keys: Buffer[] | null): void {
-    // No key list: the whole keyspace changed (FLUSHDB, FLUSHALL); tracking itself is still on.
-    if (keys === null) return this.forgetAll();
+    // No key list: the whole keyspace was flushed (FLUSHDB, FLUSHALL); tracking itself is still on.
+    if (keys === null) {
+      this.forgetAll();
+      return this.options.onFlush();
+    }
     for (const buffer of keys) {
       const key = buffer.toString();
       this.absent.delete(key);

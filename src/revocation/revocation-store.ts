@@ -5,26 +5,23 @@ export interface TokenIdentity {
   userId: string;
   jti: string;
   sessionId: string;
-  /** Issue time in milliseconds: `iat` alone cannot order a token and a not-before mark set in the same second. */
-  issuedAtMs: number;
+  /** The store epoch the token was minted in: a token of an earlier epoch is refused. */
+  epoch: string;
 }
 
-/** Times are Unix epoch milliseconds. Entries vanish by themselves once they can no longer matter. */
+/**
+ * The guard's question. Revocations are written by the session store (ending a session revokes its id; a logout
+ * also revokes the token's jti); this port only answers, and lets a writer wait until its own answers agree.
+ */
 export interface RevocationStore {
-  /** True when the token's jti or session is revoked, or it was issued at or before its user's not-before mark. One round trip. */
+  /**
+   * True when the token is of an earlier store epoch, or its jti or its session was revoked. At most one round
+   * trip; rejects with StoreUnavailableError when the store cannot answer.
+   */
   isRevoked(token: TokenIdentity): Promise<boolean>;
 
-  /**
-   * Revokes one token (kept until `tokenExpiresAtMs`, set once) and ends its session (kept until
-   * `sessionExpiresAtMs`, never shortened), acknowledged by the store before it resolves.
-   */
-  revokeTokenAndSession(token: TokenIdentity, tokenExpiresAtMs: number, sessionExpiresAtMs: number): Promise<void>;
-
-  /** Ends a session: every token carrying its id is refused until `untilMs` (never shortened). */
-  revokeSession(userId: string, sessionId: string, untilMs: number): Promise<void>;
-
-  /** Refuses every token of the user issued at or before `notBeforeMs`; the mark is kept until `keepUntilMs`. */
-  revokeUserTokensIssuedBefore(userId: string, notBeforeMs: number, keepUntilMs: number): Promise<void>;
+  /** Resolves once this instance's own checks refuse every revocation written before the call. */
+  settle(): Promise<void>;
 }
 
 export const RevocationStore = Symbol('RevocationStore');

@@ -1,130 +1,185 @@
-import type { RevocationStore } from '../revocation/revocation-store.js';
+import type { StoreEpoch } from '../epoch/store-epoch.js';
+import type { InMemoryRevocationStore } from '../revocation/in-memory-revocation.store.js';
 import type {
+  Caller,
   CurrentRefreshToken,
   NewSession,
   PresentedRefreshToken,
   RotationRequest,
   RotationResult,
+  SessionGrant,
   SessionRecord,
   SessionStore,
+  SessionTerms,
 } from './session-store.js';
 
 interface StoredSession extends SessionRecord {
   generation: number;
   refreshTokenHash: string;
+  /** Hash of the token the current one replaced ('' before the first rotation). */
+  previousHash: string;
   rotatedAtMs: number;
+  /** Until then an access token of this session can verify: the record is kept, and its revocation lasts, till then. */
+  lastTokenEndsAtMs: number;
 }
 
 /**
- * The embedded session store. JavaScript runs each method to completion before the next, which gives the same
- * atomicity as the Redis scripts; revocation checks and writes go to the in-memory revocation store it is given.
+ * The embedded session store: the same rules as the Redis scripts, on the same layout (a record kept until the
+ * session's last token ends). Each method runs to completion without a pause, which gives the atomicity of a
+ * script; revocations go to the in-memory revocation store the guard reads, in the same step.
  */
 export class InMemorySessionStore implements SessionStore {
   private readonly sessionsByUser = new Map<string, Map<string, StoredSession>>();
 
-  constructor(private readonly revocations: RevocationStore) {}
+  constructor(
+    private readonly revocations: InMemoryRevocationStore,
+    private readonly epoch: StoreEpoch,
+    private readonly terms: SessionTerms,
+  ) {}
 
-  create(session: NewSession, maxSessions: number): Promise<string[]> {
-    const { refreshTokenHash, ...record } = session;
-    const sessions = this.liveSessions(session.userId);
-    this.sessionsByUser.set(session.userId, sessions);
-    sessions.set(session.sessionId, {
-      ...record,
-      lastUsedAtMs: record.createdAtMs,
-      generation: 0,
-      refreshTokenHash,
-      rotatedAtMs: 0,
-    });
-    const evicted = [...sessions.values()]
-      .filter((other) => other.sessionId !== session.sessionId)
-      .sort((a, b) => a.refreshExpiresAtMs - b.refreshExpiresAtMs)
-      .slice(0, Math.max(0, sessions.size - maxSessions))
-      .map((other) => other.sessionId);
-    evicted.forEach((sessionId) => sessions.delete(sessionId));
-    return Promise.resolve(evicted);
+  open(session: NewSession): Promise<SessionGrant> {
+    return Promise.resolve(this.opened(session));
   }
 
-  async rotate(request: RotationRequest): Promise<RotationResult> {
-    const found = this.liveSessions(request.userId).get(request.sessionId);
-    if (!found) return { outcome: 'invalid' };
-    const revoked = await this.isRevoked(found);
-    // Everything from here on runs without a pause, so it is atomic; a call that ended the session meanwhile wins.
-    const session = this.liveSessions(request.userId).get(request.sessionId);
-    if (revoked || session !== found) return { outcome: 'invalid' };
+  reopen(caller: Caller, session: NewSession): Promise<SessionGrant | undefined> {
+    if (!this.isLive(caller)) return Promise.resolve(undefined);
+    this.endAllNow(caller.userId, undefined);
+    return Promise.resolve(this.opened(session));
+  }
+
+  rotate(request: RotationRequest): Promise<RotationResult> {
+    const session = this.sessionsOf(request.userId).get(request.sessionId);
+    const nowMs = Date.now();
+    if (!session || nowMs >= session.refreshExpiresAtMs) return Promise.resolve({ outcome: 'invalid' });
     if (request.generation === session.generation && request.refreshTokenHash === session.refreshTokenHash) {
-      const expiresAtMs = Math.min(request.nextRefreshExpiresAtMs, session.absoluteExpiresAtMs);
-      if (expiresAtMs <= request.nowMs) return { outcome: 'invalid' };
+      const refreshExpiresAtMs = Math.min(nowMs + this.terms.refreshTtlMs, session.absoluteExpiresAtMs);
       Object.assign(session, {
         generation: session.generation + 1,
+        previousHash: session.refreshTokenHash,
         refreshTokenHash: request.nextRefreshTokenHash,
-        rotatedAtMs: request.nowMs,
-        lastUsedAtMs: request.nowMs,
-        refreshExpiresAtMs: expiresAtMs,
+        rotatedAtMs: nowMs,
+        lastUsedAtMs: nowMs,
+        refreshExpiresAtMs,
+        lastTokenEndsAtMs: Math.max(session.lastTokenEndsAtMs, refreshExpiresAtMs + this.terms.tokenLifetimeMs),
       });
-      return { outcome: 'rotated', refreshExpiresAtMs: expiresAtMs };
+      return Promise.resolve({ outcome: 'rotated', grant: this.grantOf(session) });
     }
-    const justReplaced = request.generation === session.generation - 1;
-    if (justReplaced && request.nowMs - session.rotatedAtMs < request.reuseGraceMs) return { outcome: 'superseded' };
+    const replayed =
+      request.generation === session.generation - 1 &&
+      request.refreshTokenHash === session.previousHash &&
+      request.nextRefreshTokenHash === session.refreshTokenHash &&
+      nowMs - session.rotatedAtMs < this.terms.reuseGraceMs;
+    if (replayed) return Promise.resolve({ outcome: 'replayed', grant: this.grantOf(session) });
     if (request.generation < session.generation) {
-      await this.remove(request.userId, request.sessionId);
-      await this.revocations.revokeSession(request.userId, request.sessionId, request.revokeSessionUntilMs);
-      return { outcome: 'reused' };
+      this.endNow(session);
+      return Promise.resolve({ outcome: 'reused' });
     }
-    return { outcome: 'invalid' };
+    return Promise.resolve({ outcome: 'invalid' });
   }
 
-  async inspect(token: PresentedRefreshToken, nowMs: number): Promise<CurrentRefreshToken | undefined> {
-    const found = this.liveSessions(token.userId).get(token.sessionId);
-    if (!found) return undefined;
-    const revoked = await this.isRevoked(found);
-    // Judged on the session as it is after the pause: one ended or rotated meanwhile no longer holds this token.
-    const session = this.liveSessions(token.userId).get(token.sessionId);
-    if (revoked || session !== found || session.refreshExpiresAtMs <= nowMs) return undefined;
-    const isCurrent = token.generation === session.generation && token.refreshTokenHash === session.refreshTokenHash;
-    if (!isCurrent) return undefined;
-    return { session: toRecord(session), issuedAtMs: session.rotatedAtMs || session.createdAtMs };
+  inspect(token: PresentedRefreshToken): Promise<CurrentRefreshToken | undefined> {
+    const session = this.sessionsOf(token.userId).get(token.sessionId);
+    const isCurrent =
+      session !== undefined &&
+      Date.now() < session.refreshExpiresAtMs &&
+      token.generation === session.generation &&
+      token.refreshTokenHash === session.refreshTokenHash;
+    if (!isCurrent) return Promise.resolve(undefined);
+    return Promise.resolve({ session: toRecord(session), issuedAtMs: session.rotatedAtMs || session.createdAtMs });
   }
 
   find(userId: string, sessionId: string): Promise<SessionRecord | undefined> {
-    const session = this.liveSessions(userId).get(sessionId);
-    return Promise.resolve(session && toRecord(session));
+    const session = this.sessionsOf(userId).get(sessionId);
+    return Promise.resolve(session && Date.now() < session.refreshExpiresAtMs ? toRecord(session) : undefined);
   }
 
   list(userId: string): Promise<SessionRecord[]> {
-    const sessions = [...this.liveSessions(userId).values()].map(toRecord);
-    return Promise.resolve(sessions.sort((a, b) => b.createdAtMs - a.createdAtMs));
+    const nowMs = Date.now();
+    const live = [...this.sessionsOf(userId).values()].filter((session) => nowMs < session.refreshExpiresAtMs);
+    return Promise.resolve(live.map(toRecord).sort((a, b) => b.createdAtMs - a.createdAtMs));
   }
 
-  remove(userId: string, sessionId: string): Promise<boolean> {
-    const sessions = this.liveSessions(userId);
-    const removed = sessions.delete(sessionId);
-    if (sessions.size === 0) this.sessionsByUser.delete(userId);
-    return Promise.resolve(removed);
+  end(userId: string, sessionId: string, token?: { jti: string; expiresAtMs: number }): Promise<boolean> {
+    if (token) this.revocations.revokeToken(token.jti, token.expiresAtMs);
+    const session = this.sessionsOf(userId).get(sessionId);
+    if (session) this.endNow(session);
+    // No record (ended already): the id still refuses whatever this token's session minted.
+    else if (token) this.revocations.revokeSession(sessionId, token.expiresAtMs);
+    return Promise.resolve(session !== undefined);
   }
 
-  removeAll(userId: string): Promise<void> {
-    this.sessionsByUser.delete(userId);
+  endAll(userId: string): Promise<void> {
+    this.endAllNow(userId, undefined);
     return Promise.resolve();
   }
 
-  /** The user's sessions whose refresh token has not expired; expired ones are dropped on the way. */
-  private liveSessions(userId: string): Map<string, StoredSession> {
+  endOthers(caller: Caller): Promise<boolean> {
+    if (!this.isLive(caller)) return Promise.resolve(false);
+    this.endAllNow(caller.userId, caller.sessionId);
+    return Promise.resolve(true);
+  }
+
+  private opened(session: NewSession): SessionGrant {
+    const nowMs = Date.now();
+    const absoluteExpiresAtMs = nowMs + this.terms.maxAgeMs;
+    const refreshExpiresAtMs = Math.min(nowMs + this.terms.refreshTtlMs, absoluteExpiresAtMs);
+    const stored: StoredSession = {
+      userId: session.userId,
+      sessionId: session.sessionId,
+      createdAtMs: nowMs,
+      lastUsedAtMs: nowMs,
+      userAgent: session.userAgent,
+      refreshExpiresAtMs,
+      absoluteExpiresAtMs,
+      generation: 0,
+      refreshTokenHash: session.refreshTokenHash,
+      previousHash: '',
+      rotatedAtMs: 0,
+      lastTokenEndsAtMs: refreshExpiresAtMs + this.terms.tokenLifetimeMs,
+    };
+    const sessions = this.sessionsOf(session.userId);
+    sessions.set(session.sessionId, stored);
+    this.sessionsByUser.set(session.userId, sessions);
+    // Beyond the limit, the sessions whose tokens end soonest are ended, like a logout.
+    const others = [...sessions.values()].filter((other) => other !== stored);
+    others
+      .sort((a, b) => a.lastTokenEndsAtMs - b.lastTokenEndsAtMs)
+      .slice(0, Math.max(0, sessions.size - this.terms.maxSessions))
+      .forEach((evicted) => this.endNow(evicted));
+    return this.grantOf(stored);
+  }
+
+  /** The caller's token still works: its jti is not revoked and its session was not ended. */
+  private isLive(caller: Caller): boolean {
+    return !this.revocations.isTokenRevoked(caller.jti) && this.sessionsOf(caller.userId).has(caller.sessionId);
+  }
+
+  private endAllNow(userId: string, keepSessionId: string | undefined): void {
+    for (const session of [...this.sessionsOf(userId).values()]) {
+      if (session.sessionId !== keepSessionId) this.endNow(session);
+    }
+  }
+
+  /** Its id is refused while any of its tokens can verify; the record goes. */
+  private endNow(session: StoredSession): void {
+    this.revocations.revokeSession(session.sessionId, session.lastTokenEndsAtMs);
+    const sessions = this.sessionsOf(session.userId);
+    sessions.delete(session.sessionId);
+    if (sessions.size === 0) this.sessionsByUser.delete(session.userId);
+  }
+
+  /** The user's sessions whose last token has not ended yet; the others are dropped on the way. */
+  private sessionsOf(userId: string): Map<string, StoredSession> {
     const sessions = this.sessionsByUser.get(userId) ?? new Map<string, StoredSession>();
-    const now = Date.now();
+    const nowMs = Date.now();
     for (const [sessionId, session] of sessions) {
-      if (session.refreshExpiresAtMs <= now) sessions.delete(sessionId);
+      if (session.lastTokenEndsAtMs <= nowMs) sessions.delete(sessionId);
     }
     return sessions;
   }
 
-  private isRevoked(session: StoredSession): Promise<boolean> {
-    // A session is dead when its id is revoked or it began at or before the user's not-before mark.
-    return this.revocations.isRevoked({
-      userId: session.userId,
-      jti: '',
-      sessionId: session.sessionId,
-      issuedAtMs: session.createdAtMs,
-    });
+  private grantOf(session: StoredSession): SessionGrant {
+    return { session: toRecord(session), epoch: this.epoch.confirmed as string };
   }
 }
 

@@ -1,19 +1,47 @@
 import { Inject } from '@nestjs/common';
 
-/** One login, as stored. Times are Unix epoch milliseconds. */
+/** One login, as stored. Times are Unix epoch milliseconds on the store's clock (Redis TIME), never an instance's. */
 export interface SessionRecord {
   userId: string;
   sessionId: string;
   createdAtMs: number;
   lastUsedAtMs: number;
   userAgent: string;
-  /** When the current refresh token expires; the record goes with it. */
+  /** When the current refresh token expires. */
   refreshExpiresAtMs: number;
   /** SESSION_MAX_AGE after login: no refresh reaches past it. */
   absoluteExpiresAtMs: number;
 }
 
-export interface NewSession extends Omit<SessionRecord, 'lastUsedAtMs'> {
+/** A session as the store opened or rotated it, and the store epoch its tokens must carry. */
+export interface SessionGrant {
+  session: SessionRecord;
+  epoch: string;
+}
+
+/**
+ * How long things last, fixed by the configuration. The store dates everything itself, on its own clock, from
+ * these durations: no instance clock decides when a session or a revocation ends.
+ */
+export interface SessionTerms {
+  refreshTtlMs: number;
+  maxAgeMs: number;
+  /** How long after its rotation a refresh token is still answered with its successor (0: never). */
+  reuseGraceMs: number;
+  /**
+   * How long after a refresh an access token minted from it can still verify somewhere: its lifetime, its clock
+   * tolerance, and the tolerance again for the skew between the minting instance, the verifying one and the store.
+   * A session's record, and the revocation of its id, last this long past its refresh token.
+   */
+  tokenLifetimeMs: number;
+  /** SESSIONS_PER_USER: opening one more ends the oldest. */
+  maxSessions: number;
+}
+
+export interface NewSession {
+  userId: string;
+  sessionId: string;
+  userAgent: string;
   /** Hash of the session's first refresh token (generation 0). */
   refreshTokenHash: string;
 }
@@ -26,63 +54,80 @@ export interface PresentedRefreshToken {
   refreshTokenHash: string;
 }
 
+export interface RotationRequest extends PresentedRefreshToken {
+  /** Hash of the presented token's successor (generation + 1): derived from it, so the same every time. */
+  nextRefreshTokenHash: string;
+}
+
+/**
+ * - `rotated`: the presented token was current; its successor now is.
+ * - `replayed`: the presented token was rotated moments ago (within the grace window) into the successor that is
+ *   current now: the answer was lost, or another tab refreshed first. Nothing changes; the caller gets the same
+ *   successor again.
+ * - `reused`: an older token came back: theft assumed, the session is ended and its id revoked.
+ * - `invalid`: no such live session (ended, expired, or of an earlier store epoch), or not its token.
+ */
+export type RotationResult =
+  { outcome: 'rotated' | 'replayed'; grant: SessionGrant } | { outcome: 'reused' | 'invalid' };
+
 /** The live session whose current refresh token was presented, and when that token was issued. */
 export interface CurrentRefreshToken {
   session: SessionRecord;
   issuedAtMs: number;
 }
 
-export interface RotationRequest extends PresentedRefreshToken {
-  /** Hash of the refresh token that replaces it (generation + 1). */
-  nextRefreshTokenHash: string;
-  nextRefreshExpiresAtMs: number;
-  nowMs: number;
-  /** How long the just-replaced token is answered "already used" without ending the session (0: never). */
-  reuseGraceMs: number;
-  /** When reuse ends the session, its id stays revoked until then. */
-  revokeSessionUntilMs: number;
+/** The caller of a change to its own account: the change applies only while this token is still live. */
+export interface Caller {
+  userId: string;
+  sessionId: string;
+  jti: string;
 }
 
 /**
- * - `rotated`: the presented token was current; the next one replaces it, valid until `refreshExpiresAtMs` (never
- *   past the session's absolute expiry).
- * - `superseded`: the token was replaced moments ago (within the grace window): refused, session kept.
- * - `reused`: an older token came back after the grace window: theft assumed, the session is ended and revoked.
- * - `invalid`: no such live session, or it was revoked.
+ * Sessions, and every revocation: ending a session revokes its id, so every access token minted from it is refused.
+ * A user-wide revocation ends every session of the user, in one atomic step, including the sessions whose refresh
+ * token has expired but whose access tokens may still verify. Each method is one atomic step in the store: a
+ * concurrent refresh or login lands wholly before it (and is ended with it) or wholly after it.
  */
-export type RotationResult =
-  { outcome: 'rotated'; refreshExpiresAtMs: number } | { outcome: 'superseded' | 'reused' | 'invalid' };
-
 export interface SessionStore {
-  /**
-   * Stores a new session. When the user then has more than `maxSessions`, the sessions closest to expiry are
-   * removed and their ids returned, for the caller to revoke.
-   */
-  create(session: NewSession, maxSessions: number): Promise<string[]>;
+  /** Opens a session; if the user then has more than `maxSessions`, the oldest are ended in the same step. */
+  open(session: NewSession): Promise<SessionGrant>;
 
   /**
-   * Atomically checks the presented refresh token and rotates it: of two concurrent calls, exactly one wins.
-   * A revoked session, or one created at or before its user's not-before mark, is `invalid`.
+   * Ends every session of the caller's user, the caller's own included, and opens `session`, in one step; undefined,
+   * and nothing changes, when the caller's token or session had already been revoked.
    */
+  reopen(caller: Caller, session: NewSession): Promise<SessionGrant | undefined>;
+
+  /** Checks the presented refresh token and rotates it: of two concurrent calls, exactly one rotates. */
   rotate(request: RotationRequest): Promise<RotationResult>;
 
   /**
-   * Read-only (introspection, RFC 7662): the session, when the presented token is its current one, unexpired at
-   * `nowMs`, and the session is neither revoked nor created at or before its user's not-before mark, exactly as
-   * `rotate` decides. Never rotates the token and never ends the session, whatever was presented.
+   * Read-only (introspection, RFC 7662): the session, when the presented token is its current one and unexpired,
+   * exactly as `rotate` decides. Never rotates the token and never ends the session, whatever was presented.
    */
-  inspect(token: PresentedRefreshToken, nowMs: number): Promise<CurrentRefreshToken | undefined>;
+  inspect(token: PresentedRefreshToken): Promise<CurrentRefreshToken | undefined>;
 
   find(userId: string, sessionId: string): Promise<SessionRecord | undefined>;
 
-  /** The user's live sessions, most recently created first. */
+  /** The user's sessions whose refresh token still works, most recently created first. */
   list(userId: string): Promise<SessionRecord[]>;
 
-  /** Ends one session (its refresh token stops working); false when the user has no such live session. */
-  remove(userId: string, sessionId: string): Promise<boolean>;
+  /**
+   * Ends one session: its refresh token stops working and its id is revoked for as long as any of its access
+   * tokens can verify. With `token` (a logout), that token's jti is revoked too, until `expiresAtMs`. False when
+   * the user had no such session.
+   */
+  end(userId: string, sessionId: string, token?: { jti: string; expiresAtMs: number }): Promise<boolean>;
 
   /** Ends every session of the user. */
-  removeAll(userId: string): Promise<void>;
+  endAll(userId: string): Promise<void>;
+
+  /**
+   * Ends every session of the caller's user but the caller's own; false, and nothing changes, when the caller's
+   * token or session had already been revoked.
+   */
+  endOthers(caller: Caller): Promise<boolean>;
 }
 
 export const SessionStore = Symbol('SessionStore');

@@ -1,33 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, NotFoundException } from '@nestjs/common';
-import { InvalidTokenException } from '../common/errors/invalid-token.exception.js';
+import { Inject, Injectable, NotFoundException, Optional } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AuditEvent } from '../audit/audit-log.js';
 import { AuditService } from '../audit/audit.service.js';
+import { InvalidTokenException } from '../common/errors/invalid-token.exception.js';
 import type { AllConfig } from '../config/config.types.js';
-import { InjectRevocationStore, type RevocationStore, type TokenIdentity } from '../revocation/revocation-store.js';
+import { RevocationObserver } from '../revocation/revocation-observer.js';
 import { RefreshTokenCodec } from './refresh-token.codec.js';
-import { SessionLifetimes } from './session-lifetimes.js';
+import { verifiableAfterExpiryMs } from './session-terms.js';
 import {
   InjectSessionStore,
+  type Caller,
   type CurrentRefreshToken,
-  type SessionRecord,
+  type SessionGrant,
   type SessionStore,
 } from './session-store.js';
 
 const USER_AGENT_MAX_LENGTH = 256;
 
-/** A session's current refresh token, as handed to the client. */
-export interface SessionGrant {
+/** A session's current refresh token, as handed to the client, and the epoch its access tokens carry. */
+export interface SessionTokens {
   userId: string;
   sessionId: string;
+  epoch: string;
   refreshToken: string;
   refreshExpiresAtMs: number;
-  /**
-   * The issue time for the access token of this grant: when the user's state was read (login) or the session
-   * opened. A not-before mark set after that moment (a concurrent disable or role change) refuses the token.
-   */
-  issuedAtMs: number;
 }
 
 export interface SessionView {
@@ -38,88 +35,94 @@ export interface SessionView {
   current: boolean;
 }
 
+/** A token as a logout revokes it: its session, its jti, and when it stops verifying anyway (`exp`). */
+export interface PresentedToken extends Caller {
+  expiresAtMs: number;
+}
+
+/** Why every session of a user ends: what the audit log records (none: a first pass of a change that repeats it). */
+export type EndReason = Omit<AuditEvent, 'subjectId'>;
+
+const NO_OBSERVER: Pick<RevocationObserver, 'revoked'> = { revoked: () => undefined };
+
+/**
+ * Sessions and their refresh tokens, and every revocation: ending a session revokes its id, so each access token
+ * minted from it is refused; a user-wide revocation ends every session of the user in one atomic step.
+ */
 @Injectable()
 export class SessionsService {
-  private readonly lifetimes: SessionLifetimes;
-  private readonly maxSessionsPerUser: number;
+  private readonly userAgentOf = (userAgent?: string) => (userAgent ?? '').slice(0, USER_AGENT_MAX_LENGTH);
+  /** How far past its `exp` a revoked jti is kept: the verifier's tolerance, and again for clock skew. */
+  private readonly revokedTokenMarginMs: number;
 
   constructor(
     @InjectSessionStore() private readonly sessions: SessionStore,
-    @InjectRevocationStore() private readonly revocations: RevocationStore,
     private readonly codec: RefreshTokenCodec,
     private readonly audit: AuditService,
     config: ConfigService<AllConfig, true>,
+    @Optional()
+    @Inject(RevocationObserver)
+    private readonly observer: Pick<RevocationObserver, 'revoked'> = NO_OBSERVER,
   ) {
-    const session = config.get('session', { infer: true });
-    this.lifetimes = new SessionLifetimes(config.get('jwt', { infer: true }), session);
-    this.maxSessionsPerUser = session.maxSessionsPerUser;
+    this.revokedTokenMarginMs = verifiableAfterExpiryMs(config.get('jwt', { infer: true }));
   }
 
-  /**
-   * Opens a session (one login), dated `startedAtMs`: no later than the moment the caller read the user, so a
-   * not-before mark raised after that read (a concurrent disable or role change) refuses this session too.
-   */
-  async start(userId: string, userAgent: string | undefined, startedAtMs: number): Promise<SessionGrant> {
-    const nowMs = startedAtMs;
+  /** Opens a session (one login). */
+  async open(userId: string, userAgent?: string): Promise<SessionTokens> {
     const sessionId = randomUUID();
-    const absoluteExpiresAtMs = nowMs + this.lifetimes.maxAgeMs;
-    const refreshExpiresAtMs = this.lifetimes.refreshExpiresAt(nowMs, absoluteExpiresAtMs);
     const { token, hash } = this.codec.issue({ userId, sessionId, generation: 0 });
-    const evicted = await this.sessions.create(
-      {
-        userId,
-        sessionId,
-        createdAtMs: nowMs,
-        userAgent: (userAgent ?? '').slice(0, USER_AGENT_MAX_LENGTH),
-        refreshExpiresAtMs,
-        absoluteExpiresAtMs,
-        refreshTokenHash: hash,
-      },
-      this.maxSessionsPerUser,
-    );
-    // Sessions pushed out by the per-user limit end like a logout: their access tokens stop working too.
-    const revokeUntil = this.lifetimes.revokeUnknownSessionUntil(nowMs);
-    await Promise.all(evicted.map((sid) => this.revocations.revokeSession(userId, sid, revokeUntil)));
-    return { userId, sessionId, refreshToken: token, refreshExpiresAtMs, issuedAtMs: nowMs };
+    const grant = await this.sessions.open({
+      userId,
+      sessionId,
+      userAgent: this.userAgentOf(userAgent),
+      refreshTokenHash: hash,
+    });
+    return tokensOf(grant, token);
   }
 
   /**
-   * False (and the session removed) when the user's not-before mark caught up with a session just started: an
-   * admin disabled the account or changed its roles while the login was checking the password.
+   * Ends every session of the caller's user, the caller's own too, and opens a fresh one for the caller, in one
+   * step; 401 when the caller's token was revoked before (a concurrent revocation wins).
    */
-  async survivedStart(grant: SessionGrant): Promise<boolean> {
-    const identity = { userId: grant.userId, jti: '', sessionId: grant.sessionId, issuedAtMs: grant.issuedAtMs };
-    if (!(await this.revocations.isRevoked(identity))) return true;
-    await this.sessions.remove(grant.userId, grant.sessionId);
-    return false;
+  async reopen(caller: Caller, userAgent: string | undefined, why: EndReason): Promise<SessionTokens> {
+    const sessionId = randomUUID();
+    const { token, hash } = this.codec.issue({ userId: caller.userId, sessionId, generation: 0 });
+    const grant = await this.sessions.reopen(caller, {
+      userId: caller.userId,
+      sessionId,
+      userAgent: this.userAgentOf(userAgent),
+      refreshTokenHash: hash,
+    });
+    if (!grant) throw revokedCaller();
+    this.observer.revoked('user');
+    await this.audit.record({ ...why, subjectId: caller.userId });
+    return tokensOf(grant, token);
   }
 
-  /** Exchanges a refresh token for its successor; 401 for anything but the session's current token. */
-  async rotate(refreshToken: string): Promise<SessionGrant> {
+  /** Ends a session just opened whose tokens were never handed out (the account changed while it opened). */
+  async discard(tokens: SessionTokens): Promise<void> {
+    await this.sessions.end(tokens.userId, tokens.sessionId);
+  }
+
+  /**
+   * Exchanges a refresh token for its successor; 401 for anything but the session's current token, or the one it
+   * replaced moments ago (within REFRESH_REUSE_GRACE), which gets the same successor again.
+   */
+  async rotate(refreshToken: string): Promise<SessionTokens> {
     const parts = this.codec.read(refreshToken);
     if (!parts) throw new InvalidTokenException('The refresh token is invalid');
-    const nowMs = Date.now();
-    const next = this.codec.issue({ ...parts, generation: parts.generation + 1 });
+    const next = this.codec.successor(refreshToken, parts);
     const result = await this.sessions.rotate({
       ...parts,
       refreshTokenHash: RefreshTokenCodec.hash(refreshToken),
       nextRefreshTokenHash: next.hash,
-      nextRefreshExpiresAtMs: nowMs + this.lifetimes.refreshTtlMs,
-      nowMs,
-      reuseGraceMs: this.lifetimes.reuseGraceMs,
-      revokeSessionUntilMs: this.lifetimes.revokeUnknownSessionUntil(nowMs),
     });
     switch (result.outcome) {
       case 'rotated':
-        return {
-          ...parts,
-          refreshToken: next.token,
-          refreshExpiresAtMs: result.refreshExpiresAtMs,
-          issuedAtMs: nowMs,
-        };
-      case 'superseded':
-        throw new InvalidTokenException('The refresh token was just used; use the one it was exchanged for');
+      case 'replayed':
+        return tokensOf(result.grant, next.token);
       case 'reused':
+        this.observer.revoked('session');
         await this.audit.record({
           action: 'refresh-reuse',
           actorId: null,
@@ -140,7 +143,7 @@ export class SessionsService {
   async findByRefreshToken(refreshToken: string): Promise<CurrentRefreshToken | undefined> {
     const parts = this.codec.read(refreshToken);
     if (!parts) return undefined;
-    return this.sessions.inspect({ ...parts, refreshTokenHash: RefreshTokenCodec.hash(refreshToken) }, Date.now());
+    return this.sessions.inspect({ ...parts, refreshTokenHash: RefreshTokenCodec.hash(refreshToken) });
   }
 
   /**
@@ -150,64 +153,64 @@ export class SessionsService {
   async endWithRefreshToken(refreshToken: string): Promise<boolean> {
     const current = await this.findByRefreshToken(refreshToken);
     if (!current) return false;
-    await this.endSession(current.session, { action: 'logout', actorId: current.session.userId });
+    const { userId, sessionId } = current.session;
+    await this.endSession(userId, sessionId, { action: 'logout', actorId: userId });
     return true;
   }
 
   async list(userId: string, currentSessionId: string): Promise<SessionView[]> {
-    return (await this.sessions.list(userId)).map((session) => toView(session, currentSessionId));
+    return (await this.sessions.list(userId)).map((session) => ({
+      sid: session.sessionId,
+      createdAt: new Date(session.createdAtMs).toISOString(),
+      lastUsedAt: new Date(session.lastUsedAtMs).toISOString(),
+      userAgent: session.userAgent,
+      current: session.sessionId === currentSessionId,
+    }));
   }
 
   /** Ends one of the user's sessions: its refresh token and every access token carrying its id stop working. */
   async end(userId: string, sessionId: string): Promise<void> {
-    const session = await this.sessions.find(userId, sessionId);
-    if (!session) throw new NotFoundException('No such session');
-    await this.endSession(session, { action: 'session-end', actorId: userId });
+    if (!(await this.endSession(userId, sessionId, { action: 'session-end', actorId: userId }))) {
+      throw new NotFoundException('No such session');
+    }
   }
 
-  /**
-   * Logout: revokes the presented access token (until it could no longer verify anyway) and ends its session.
-   * Without a session record (its refresh token expired), no later token of that session can exist.
-   */
-  async endWithToken(token: TokenIdentity, tokenLastValidAtMs: number): Promise<void> {
-    const session = await this.sessions.find(token.userId, token.sessionId);
-    const sessionEnd = session ? this.lifetimes.revokeSessionUntil(session.absoluteExpiresAtMs) : 0;
-    await this.revocations.revokeTokenAndSession(token, tokenLastValidAtMs, Math.max(sessionEnd, tokenLastValidAtMs));
-    if (session) await this.sessions.remove(token.userId, token.sessionId);
-    await this.audit.record({
-      action: 'logout',
-      actorId: token.userId,
-      subjectId: token.userId,
-      sessionId: token.sessionId,
-    });
+  /** Logout: revokes the presented token (until it could no longer verify anyway) and ends its session. */
+  async endWithToken(token: PresentedToken): Promise<void> {
+    const { userId, sessionId, jti } = token;
+    await this.sessions.end(userId, sessionId, { jti, expiresAtMs: token.expiresAtMs + this.revokedTokenMarginMs });
+    this.observer.revoked('token');
+    this.observer.revoked('session');
+    await this.audit.record({ action: 'logout', actorId: userId, subjectId: userId, sessionId });
   }
 
-  /**
-   * Ends every session of the user and refuses every token minted so far; returns the not-before mark, so the
-   * caller can open a new session strictly after it.
-   */
-  async endAll(userId: string, why: Omit<AuditEvent, 'subjectId'>): Promise<number> {
-    const nowMs = Date.now();
-    await this.revocations.revokeUserTokensIssuedBefore(userId, nowMs, this.lifetimes.keepNotBeforeUntil(nowMs));
-    await this.sessions.removeAll(userId);
-    await this.audit.record({ ...why, subjectId: userId });
-    return nowMs;
+  /** Ends every session of the user; every access and refresh token issued so far is refused. */
+  async endAll(userId: string, why?: EndReason): Promise<void> {
+    await this.sessions.endAll(userId);
+    this.observer.revoked('user');
+    if (why) await this.audit.record({ ...why, subjectId: userId });
   }
 
-  private async endSession(session: SessionRecord, why: Pick<AuditEvent, 'action' | 'actorId'>): Promise<void> {
-    const { userId, sessionId, absoluteExpiresAtMs } = session;
-    await this.revocations.revokeSession(userId, sessionId, this.lifetimes.revokeSessionUntil(absoluteExpiresAtMs));
-    await this.sessions.remove(userId, sessionId);
+  /** Ends every session of the caller's user but the caller's own; 401 when the caller's token was revoked first. */
+  async endOthers(caller: Caller): Promise<void> {
+    if (!(await this.sessions.endOthers(caller))) throw revokedCaller();
+    this.observer.revoked('user');
+  }
+
+  private async endSession(userId: string, sessionId: string, why: Pick<AuditEvent, 'action' | 'actorId'>) {
+    const ended = await this.sessions.end(userId, sessionId);
+    if (!ended) return false;
+    this.observer.revoked('session');
     await this.audit.record({ ...why, subjectId: userId, sessionId });
+    return true;
   }
 }
 
-function toView(session: SessionRecord, currentSessionId: string): SessionView {
-  return {
-    sid: session.sessionId,
-    createdAt: new Date(session.createdAtMs).toISOString(),
-    lastUsedAt: new Date(session.lastUsedAtMs).toISOString(),
-    userAgent: session.userAgent,
-    current: session.sessionId === currentSessionId,
-  };
+function tokensOf({ session, epoch }: SessionGrant, refreshToken: string): SessionTokens {
+  const { userId, sessionId, refreshExpiresAtMs } = session;
+  return { userId, sessionId, epoch, refreshToken, refreshExpiresAtMs };
+}
+
+function revokedCaller(): InvalidTokenException {
+  return new InvalidTokenException('The access token has been revoked');
 }

@@ -28,6 +28,13 @@ export class InMemoryUsersRepository implements UsersRepository {
     return Promise.resolve(user !== undefined);
   }
 
+  replacePasswordHash(id: string, expected: string, next: string): Promise<boolean> {
+    const user = this.byId.get(id);
+    if (user?.passwordHash !== expected) return Promise.resolve(false);
+    this.byId.set(id, copy({ ...user, passwordHash: next }));
+    return Promise.resolve(true);
+  }
+
   delete(id: string): Promise<boolean> {
     const user = this.byId.get(id);
     if (!user) return Promise.resolve(false);

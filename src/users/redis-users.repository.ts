@@ -4,12 +4,34 @@ import type { RedisKeys } from '../redis/redis-keys.js';
 import { USER_ROLE, type User, type UserChanges } from './user.js';
 import type { UsersRepository } from './users-repository.js';
 
-/** One JSON string per user (`<prefix>{<tag>}:user:<id>`) and a unique email index (`<prefix>email:<email>` → id). */
+// Merges the JSON object ARGV[1] into the stored record, in one step; ARGV[2], when given, is the password hash the
+// record must still hold. Returns 1 when applied.
+const UPDATE_USER = `
+local stored = redis.call('GET', KEYS[1])
+if not stored then return 0 end
+local user = cjson.decode(stored)
+if ARGV[2] ~= '' and user.passwordHash ~= ARGV[2] then return 0 end
+for field, value in pairs(cjson.decode(ARGV[1])) do user[field] = value end
+redis.call('SET', KEYS[1], cjson.encode(user))
+return 1
+`;
+
+type UpdateScript = (key: string, changes: string, expectedHash: string) => Promise<number>;
+
+/**
+ * One JSON string per user (`<prefix>{<tag>}:user:<id>`) and a unique email index (`<prefix>email:<email>` → id).
+ * Changes merge into the record inside Redis (one script), so concurrent changes of different fields all stay.
+ */
 export class RedisUsersRepository implements UsersRepository {
+  private readonly updateScript: UpdateScript;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
-  ) {}
+  ) {
+    redis.defineCommand('userUpdate', { numberOfKeys: 1, lua: UPDATE_USER });
+    this.updateScript = (redis as unknown as { userUpdate: UpdateScript }).userUpdate.bind(redis);
+  }
 
   create(user: User): Promise<boolean> {
     return storeCall(async () => {
@@ -39,13 +61,13 @@ export class RedisUsersRepository implements UsersRepository {
   }
 
   update(id: string, changes: UserChanges): Promise<boolean> {
-    return storeCall(async () => {
-      const user = parseUser(await this.redis.get(this.keys.user(id)));
-      if (!user) return false;
-      // XX: never recreate a record deleted in between.
-      const updated = await this.redis.set(this.keys.user(id), JSON.stringify({ ...user, ...changes }), 'XX');
-      return updated !== null;
-    });
+    return storeCall(async () => (await this.updateScript(this.keys.user(id), JSON.stringify(changes), '')) === 1);
+  }
+
+  replacePasswordHash(id: string, expected: string, next: string): Promise<boolean> {
+    return storeCall(
+      async () => (await this.updateScript(this.keys.user(id), JSON.stringify({ passwordHash: next }), expected)) === 1,
+    );
   }
 
   delete(id: string): Promise<boolean> {

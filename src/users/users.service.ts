@@ -47,8 +47,14 @@ export class UsersService {
     if (!(await this.users.update(id, changes))) throw new NotFoundException('No such account');
   }
 
+  /** False when the stored hash is no longer `expected`: another change of the password came first. */
+  replacePasswordHash(id: string, expected: string, next: string): Promise<boolean> {
+    return this.users.replacePasswordHash(id, expected, next);
+  }
+
+  /** Removes the account if it is there (a retried deletion finds it gone). */
   async delete(id: string): Promise<void> {
-    if (!(await this.users.delete(id))) throw new NotFoundException('No such account');
+    await this.users.delete(id);
     this.profiles.delete(id);
   }
 

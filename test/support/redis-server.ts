@@ -43,7 +43,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts a throwaway server on a free loopback port; extra args (e.g. `--appendonly yes`) are passed through. */
+/**
+ * Starts a throwaway server on a free loopback port, with its append-only file on (as the app requires; fsync left
+ * to the OS: the tests that kill a server ask for `--appendfsync always`). Extra args are passed through, last.
+ */
 export async function startRedisServer(
   binary: string,
   extraArgs: string[] = [],
@@ -59,6 +62,10 @@ export async function startRedisServer(
     '127.0.0.1',
     '--save',
     '',
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'no',
     '--dir',
     dataDir,
     '--daemonize',

@@ -6,6 +6,7 @@ import { SignJWT } from 'jose';
 import { InvalidTokenException } from '../../common/errors/invalid-token.exception.js';
 import type { AllConfig } from '../../config/config.types.js';
 import type { JwtConfig } from '../../config/jwt.config.js';
+import { newEpochId } from '../../epoch/store-epoch.js';
 import type { AlgorithmKey, AsymmetricAlgorithm, SigningAlgorithm } from '../../config/signing-keys.js';
 import { principalFromClaims } from '../access-token-claims.js';
 import { AccessTokenService } from '../access-token.service.js';
@@ -109,7 +110,7 @@ describe('AccessTokenKeys', () => {
         new JwtService(),
         config as unknown as ConfigService<AllConfig, true>,
       );
-      const { token } = await service.issue(randomUUID(), randomUUID(), ['user'], Date.now());
+      const { token } = await service.issue(randomUUID(), randomUUID(), ['user'], newEpochId());
 
       expect(decodedHeader(token)).toBe(`{"alg":"${algorithm}","typ":"JWT","kid":"${keys.signing.header.kid}"}`);
       const key = keys.keyFor(token);

@@ -56,6 +56,33 @@ export function describeUsersRepositoryContract(
       expect(await users.update(randomUUID(), { disabled: true })).toBe(false);
     });
 
+    it('replaces the password hash only while the stored one is the expected one', async () => {
+      const user = newUser();
+      await users.create(user);
+      expect(await users.replacePasswordHash(user.id, 'not-the-hash', 'other')).toBe(false);
+      expect((await users.findById(user.id))?.passwordHash).toBe(user.passwordHash);
+      expect(await users.replacePasswordHash(user.id, user.passwordHash, 'next')).toBe(true);
+      expect(await users.replacePasswordHash(user.id, user.passwordHash, 'again')).toBe(false);
+      expect(await users.findById(user.id)).toEqual({ ...user, passwordHash: 'next' });
+      expect(await users.replacePasswordHash(randomUUID(), user.passwordHash, 'next')).toBe(false);
+    });
+
+    it('keeps concurrent changes of different fields: none undoes another', async () => {
+      const user = newUser();
+      await users.create(user);
+      await Promise.all([
+        users.update(user.id, { disabled: true }),
+        users.update(user.id, { roles: ['user', 'admin'] }),
+        users.replacePasswordHash(user.id, user.passwordHash, 'next'),
+      ]);
+      expect(await users.findById(user.id)).toEqual({
+        ...user,
+        disabled: true,
+        roles: ['user', 'admin'],
+        passwordHash: 'next',
+      });
+    });
+
     it('hands out copies: changing a returned user changes nothing stored', async () => {
       const user = newUser();
       await users.create(user);
