@@ -220,7 +220,7 @@ describe('stats', () => {
   const counts = (table: Record<string, string>) => ({
     'revoked jti': table['revoked jti'],
     'revoked sid': table['revoked sid'],
-    'not-before marks': table['not-before marks'],
+    'epoch records': table['epoch records'],
     sessions: table.sessions,
     users: table.users,
     'audit entries': table['audit entries'],
@@ -233,7 +233,7 @@ describe('stats', () => {
     expect(counts(empty)).toEqual({
       'revoked jti': '0',
       'revoked sid': '0',
-      'not-before marks': '0',
+      'epoch records': '1',
       sessions: '0',
       users: '0',
       'audit entries': '0',
@@ -249,7 +249,7 @@ describe('stats', () => {
     expect(counts(await stats())).toEqual({
       'revoked jti': '1',
       'revoked sid': '1',
-      'not-before marks': '0',
+      'epoch records': '1',
       sessions: '2',
       users: '2',
       'audit entries': '1',
@@ -259,8 +259,8 @@ describe('stats', () => {
 
     expect(counts(await stats())).toEqual({
       'revoked jti': '1',
-      'revoked sid': '1',
-      'not-before marks': '1',
+      'revoked sid': '2',
+      'epoch records': '1',
       sessions: '1',
       users: '2',
       'audit entries': '2',

@@ -22,7 +22,7 @@ import {
   type AppProcess,
   type Exit,
 } from './support/app-process.js';
-import { bearer, login, signUp, type Session } from './support/auth-client.js';
+import { bearer, decodeClaims, login, signUp, type Session } from './support/auth-client.js';
 import { freePort } from './support/redis-server.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -74,16 +74,15 @@ const base64urlJson = (value: unknown) => Buffer.from(JSON.stringify(value)).toS
 const headerText = (token: string) => Buffer.from(token.split('.')[0], 'base64url').toString('utf8');
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-/** The claims the app itself signs for `sub`, with `change` applied. */
-function claimsFor(sub: string, change: Record<string, unknown> = {}): Record<string, unknown> {
-  const issuedAtMs = Date.now();
+/** The claims the app itself signs for the session's user (in its store epoch), with `change` applied. */
+function claimsFor(session: Session, change: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    sub,
+    sub: session.userId,
     jti: randomUUID(),
     sid: randomUUID(),
     roles: ['user'],
-    iat_ms: issuedAtMs,
-    iat: Math.floor(issuedAtMs / 1000),
+    ep: decodeClaims(session.accessToken).ep,
+    iat: nowSeconds(),
     exp: nowSeconds() + 900,
     iss: ISSUER_AND_AUDIENCE,
     aud: ISSUER_AND_AUDIENCE,
@@ -185,7 +184,7 @@ describe.each(ALGORITHMS)('signing with %s', (algorithm) => {
   });
 
   it("accepts a token forged with the app's own key (the control for every forged token here)", async () => {
-    const token = await signed({ alg: algorithm, kid }, claimsFor(user.userId), privateKey);
+    const token = await signed({ alg: algorithm, kid }, claimsFor(user), privateKey);
     await api.http.get('/me').set(bearer(token)).expect(200);
   });
 
@@ -194,7 +193,7 @@ describe.each(ALGORITHMS)('signing with %s', (algorithm) => {
       const stranger = await keyPair[algorithm]();
       const token = await signed(
         { alg: algorithm, kid: await thumbprint(stranger.publicKey) },
-        claimsFor(user.userId),
+        claimsFor(user),
         stranger.privateKey,
       );
       expectRefused(await api.http.get('/me').set(bearer(token)), FOREIGN_HEADER);
@@ -202,7 +201,7 @@ describe.each(ALGORITHMS)('signing with %s', (algorithm) => {
 
     it("a token signed by an unknown key under the app key's kid", async () => {
       const stranger = await keyPair[algorithm]();
-      const token = await signed({ alg: algorithm, kid }, claimsFor(user.userId), stranger.privateKey);
+      const token = await signed({ alg: algorithm, kid }, claimsFor(user), stranger.privateKey);
       expectRefused(await api.http.get('/me').set(bearer(token)), INVALID);
     });
 
@@ -211,29 +210,29 @@ describe.each(ALGORITHMS)('signing with %s', (algorithm) => {
         publicKey.export({ format: 'pem', type: 'spki' }) as string,
         JSON.stringify((jwks.body as JSONWebKeySet).keys[0]),
       ]) {
-        const token = hmacSigned({ alg: 'HS256', typ: 'JWT', kid }, claimsFor(user.userId), publicText);
+        const token = hmacSigned({ alg: 'HS256', typ: 'JWT', kid }, claimsFor(user), publicText);
         expectRefused(await api.http.get('/me').set(bearer(token)), FOREIGN_HEADER);
       }
     });
 
     it("an HS256 token signed with JWT_SECRET under the secret's own kid: the secret signs nothing here", async () => {
       const secretKid = secretKeyId(createSecretKey(Buffer.from(SECRET, 'utf8')));
-      const token = hmacSigned({ alg: 'HS256', typ: 'JWT', kid: secretKid }, claimsFor(user.userId), SECRET);
+      const token = hmacSigned({ alg: 'HS256', typ: 'JWT', kid: secretKid }, claimsFor(user), SECRET);
       expectRefused(await api.http.get('/me').set(bearer(token)), FOREIGN_HEADER);
     });
 
     it('an unsigned token (alg none) under the app key’s kid', async () => {
-      const token = `${base64urlJson({ alg: 'none', typ: 'JWT', kid })}.${base64urlJson(claimsFor(user.userId))}.`;
+      const token = `${base64urlJson({ alg: 'none', typ: 'JWT', kid })}.${base64urlJson(claimsFor(user))}.`;
       expectRefused(await api.http.get('/me').set(bearer(token)), FOREIGN_HEADER);
     });
 
     it("a token signed with the app's key under a different kid", async () => {
-      const token = await signed({ alg: algorithm, kid: `${kid.slice(0, -1)}x` }, claimsFor(user.userId), privateKey);
+      const token = await signed({ alg: algorithm, kid: `${kid.slice(0, -1)}x` }, claimsFor(user), privateKey);
       expectRefused(await api.http.get('/me').set(bearer(token)), FOREIGN_HEADER);
     });
 
     it("a token signed with the app's key that expired 10 s ago, beyond the 5 s tolerance", async () => {
-      const claims = claimsFor(user.userId, { exp: nowSeconds() - 10 });
+      const claims = claimsFor(user, { exp: nowSeconds() - 10 });
       expectRefused(
         await api.http.get('/me').set(bearer(await signed({ alg: algorithm, kid }, claims, privateKey))),
         EXPIRED,
@@ -241,7 +240,7 @@ describe.each(ALGORITHMS)('signing with %s', (algorithm) => {
     });
 
     it("a token signed with the app's key for another audience", async () => {
-      const claims = claimsFor(user.userId, { aud: 'another-api' });
+      const claims = claimsFor(user, { aud: 'another-api' });
       expectRefused(
         await api.http.get('/me').set(bearer(await signed({ alg: algorithm, kid }, claims, privateKey))),
         INVALID,
@@ -305,7 +304,7 @@ describe('rotating the signing key with an overlap', () => {
     // Phase 1, on every instance: sign with A; publish and accept B, not used yet.
     const user = await withApp(phase(files.aPrivate, [files.bPublic]), async (api) => {
       const session = await signUp(api.http);
-      const fromPhase2Instance = await signed({ alg: 'ES256', kid: kids.b }, claimsFor(session.userId), b.privateKey);
+      const fromPhase2Instance = await signed({ alg: 'ES256', kid: kids.b }, claimsFor(session), b.privateKey);
       seen.phase1 = {
         jwks: kidsIn(await api.http.get(JWKS)),
         tokenKid: JSON.parse(headerText(session.accessToken)).kid,

@@ -68,11 +68,13 @@ describe('RedisSessionStore key layout', () => {
     const nowMs = Date.now();
     const expiries = await Promise.all(written.map(async (key) => [key, await redis.pexpiretime(key)] as const));
     expect(expiries.filter(([, expiresAtMs]) => expiresAtMs <= nowMs)).toEqual([]);
-    // The record and the set last until the session's last token ends: its refresh expiry plus a token's lifetime.
+    // A record lasts until the session's last token ends (its refresh expiry plus a token's lifetime), the set until
+    // the last of them.
     const record = await redis.hgetall(keys.session(userId, kept));
     const lastTokenEnds = Number(record.refreshExp) + CONTRACT_TERMS.tokenLifetimeMs;
     expect(await redis.pexpiretime(keys.session(userId, kept))).toBe(lastTokenEnds);
-    expect(await redis.pexpiretime(keys.sessions(userId))).toBe(lastTokenEnds);
+    expect(await redis.pexpiretime(keys.sessions(userId))).toBeGreaterThanOrEqual(lastTokenEnds);
+    expect(await redis.zscore(keys.sessions(userId), kept)).toBe(String(lastTokenEnds));
     expect(await redis.pexpiretime(keys.revokedToken(userId, jti))).toBe(jtiUntil);
     expect(record.ep).toBe(await own.epoch.current());
     expect(record.rk).toBe(keys.revokedSession(userId, kept));

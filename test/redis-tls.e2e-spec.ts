@@ -171,6 +171,8 @@ async function startTlsRedisServer(binary: string, pki: Pki, dir: string): Promi
       'no',
       '--save',
       '',
+      '--appendonly',
+      'yes',
       '--bind',
       '127.0.0.1',
       '--dir',

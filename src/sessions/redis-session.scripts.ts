@@ -68,15 +68,18 @@ end
  * KEYS: epoch, session, sessions, caller's revoked jti (or any same-slot key).
  * ARGV: epoch, sid, userAgent, hash, revocationKey, refreshTtlMs, maxAgeMs, tokenLifetimeMs, maxSessions,
  *   sessionPrefix, callerSid ('' for none).
- * Returns {'opened', count, epoch, createdAt, refreshExp, absExp} | {'caller-ended'|'no-epoch', 0, false}.
+ * Returns {'opened', count, epoch, createdAt, refreshExp, absExp, ended} | {'caller-ended'|'no-epoch', 0, false}:
+ * `ended` is 1 when other sessions were ended on the way.
  */
 export const OPEN_SESSION = `${PRELUDE}
 local ep = epoch_now()
 if not ep then return {'no-epoch', 0, false} end
 local record, sessions, prefix = KEYS[2], KEYS[3], ARGV[10]
+local ended = 0
 if ARGV[11] ~= '' then
   if not caller_live(prefix, ARGV[11], KEYS[4]) then return {'caller-ended', 0, ep} end
   end_all(sessions, prefix, false)
+  ended = 1
 end
 local now = now_ms()
 local absExp = now + tonumber(ARGV[7])
@@ -94,10 +97,11 @@ if excess > 0 then
     if sid ~= ARGV[2] and excess > 0 then
       end_session(sessions, prefix, sid)
       excess = excess - 1
+      ended = 1
     end
   end
 end
-return {'opened', count_change(), ep, now, refreshExp, absExp}
+return {'opened', count_change(), ep, now, refreshExp, absExp, ended}
 `;
 
 /**

@@ -183,7 +183,7 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
       this.sessionsKey(userId),
       caller ? this.keys.revokedToken(userId, caller.jti) : this.sessionsKey(userId),
     ];
-    const [outcome, , epoch, createdAt, refreshExp, absExp] = await this.run(this.openScript, userId, keys, [
+    const [outcome, , epoch, createdAt, refreshExp, absExp, ended] = await this.run(this.openScript, userId, keys, [
       sessionId,
       session.userAgent,
       session.refreshTokenHash,
@@ -196,8 +196,8 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
       caller?.sessionId ?? '',
     ]);
     if (outcome !== 'opened') return undefined;
-    // Sessions over the limit, and with a caller every earlier one, ended in the same step.
-    await this.settled(userId);
+    // Sessions over the limit, or with a caller every earlier one, ended in the same step: revocations.
+    if (ended === 1) await this.settled(userId);
     const opened = { createdAt, lastUsedAt: createdAt, refreshExp, absExp, ua: session.userAgent };
     return { session: record(userId, sessionId, opened), epoch: epoch as string };
   }
