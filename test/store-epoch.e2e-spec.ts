@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { EPOCH_CHECK_INTERVAL_MS } from '../src/epoch/redis-store-epoch.js';
 import { CONTRACT_TERMS } from '../src/sessions/testing/session-store.contract.js';
 import { eventually } from './support/poll.js';
