@@ -1,0 +1,431 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { ApiClient, type Answer, type TokenPair } from './support/api-client.js';
+import { AppProcesses, sleep } from './support/app-process.js';
+import { decodeClaims, PASSWORD, uniqueEmail } from './support/auth-client.js';
+import { CliProcesses } from './support/cli-process.js';
+import { testRedisUrl } from './support/redis-server.js';
+
+/**
+ * DESIGN §3, "linearizable with minting", tested as a race: two real API processes on one Redis. In every round a
+ * revocation goes to instance A and a request that mints tokens goes to instance B, the second sent a few ms
+ * before or after the first (spread over both requests' durations, so that every interleaving is hit). Once the
+ * revocation has answered, no token the racing request minted may work, on either instance, 150 ms later (past
+ * the mirror's 100 ms bound): each such token is a survivor, and the count that matters is 0.
+ *
+ * A login that lands wholly after a logout-all (or an admin's revoke-sessions) is a new login and may stand; those
+ * pairs are not raced. The one session a password change hands its own caller is the intended exception.
+ */
+
+const ROUNDS = 200;
+/** Rounds run in this many parallel lanes, each on users of its own. */
+const LANES = 8;
+const SESSIONS_PER_USER = 3;
+const PASSWORDS = ['first passphrase of the lane', 'second passphrase of the lane'];
+const WAIT_PAST_MIRROR_MS = 150;
+
+interface RoundResult {
+  revoker: Answer;
+  racer: Answer;
+  /** The tokens the racer minted that must be refused by now (none: nothing to check). */
+  mustBeDead: TokenPair[];
+  /** How to tell that one of them still works; the default asks GET /me on both instances and POST /refresh. */
+  alive?: (tokens: TokenPair) => Promise<boolean>;
+}
+
+interface Race<State> {
+  name: string;
+  /** The lane's users and whatever else its rounds share. */
+  lane(index: number): Promise<State>;
+  /** One round: returns the two requests to race, and how to judge their answers. */
+  round(state: State): Promise<{
+    revoke: () => Promise<Answer>;
+    race: () => Promise<Answer>;
+    /** Whether the revocation took effect (default: it answered 2xx). */
+    revoked?: (answer: Answer) => boolean;
+    settle: (revoker: Answer, racer: Answer) => Promise<Omit<RoundResult, 'revoker' | 'racer'>>;
+  }>;
+}
+
+interface Tally {
+  rounds: number;
+  revoked: number;
+  racerMinted: number;
+  bothSucceeded: number;
+  survivors: number;
+}
+
+const is2xx = (answer: Answer) => answer.status >= 200 && answer.status < 300;
+const tokensOf = (answer: Answer): TokenPair[] => (answer.status === 200 ? [answer.body as TokenPair] : []);
+
+describe('revocations raced by requests that mint tokens, across two instances', () => {
+  const apps = new AppProcesses();
+  const prefix = `race${randomUUID().slice(0, 6)}:`;
+  let a: ApiClient;
+  let b: ApiClient;
+  let adminToken: string;
+  const tallies: Record<string, Tally> = {};
+
+  beforeAll(async () => {
+    const env = {
+      JWT_SECRET: process.env.JWT_SECRET as string,
+      REDIS_URL: testRedisUrl(),
+      REDIS_KEY_PREFIX: prefix,
+      LOG_LEVEL: 'error',
+      SESSIONS_PER_USER: String(SESSIONS_PER_USER),
+      THROTTLE_IP_LIMIT: '1000000',
+      THROTTLE_ACCOUNT_LIMIT: '1000000',
+    };
+    const { ports } = await apps.startReady(env, [{}, {}]);
+    [a, b] = ports.map((port) => new ApiClient(port));
+    const adminEmail = uniqueEmail();
+    const cli = new CliProcesses(env);
+    try {
+      const created = await cli.run(['create-admin', adminEmail], { ADMIN_PASSWORD: PASSWORD });
+      if (created.code !== 0) throw new Error(`create-admin failed: ${created.stderr}`);
+    } finally {
+      cli.dispose();
+    }
+    adminToken = (await a.login(adminEmail)).access_token;
+  }, 60_000);
+
+  afterAll(async () => {
+    a?.close();
+    b?.close();
+    await apps.dispose();
+    const lines = Object.entries(tallies).map(
+      ([name, t]) =>
+        `${name.padEnd(44)} rounds ${t.rounds}  revoked ${t.revoked}  racer minted ${t.racerMinted}  ` +
+        `both succeeded ${t.bothSucceeded}  survivors ${t.survivors}`,
+    );
+    console.log(`revocation races (${ROUNDS} rounds each, ${LANES} lanes):\n${lines.join('\n')}`);
+  });
+
+  /** Whether a token pair still works anywhere: GET /me on either instance, or a refresh. */
+  async function works(tokens: TokenPair): Promise<boolean> {
+    const statuses = await Promise.all([
+      a.status('GET', '/me', tokens.access_token),
+      b.status('GET', '/me', tokens.access_token),
+    ]);
+    if (statuses.includes(200)) return true;
+    return (await b.refresh(tokens.refresh_token)).status === 200;
+  }
+
+  const admin = (method: string, path: string, body?: unknown) => a.call(method, path, { token: adminToken, body });
+
+  /** Runs the race, ROUNDS times over LANES lanes, and returns its tally. */
+  async function run<State>(race: Race<State>): Promise<Tally> {
+    const tally: Tally = { rounds: 0, revoked: 0, racerMinted: 0, bothSucceeded: 0, survivors: 0 };
+    const results: RoundResult[] = [];
+    // Running means of each request's duration: the offsets span from "racer first by its whole duration" to
+    // "racer last, after the whole revocation".
+    const means = { revoke: 5, race: 5 };
+    const note = (which: 'revoke' | 'race', ms: number) => (means[which] = means[which] * 0.8 + ms * 0.2);
+    const timed = async (which: 'revoke' | 'race', request: () => Promise<Answer>) => {
+      const startedAt = performance.now();
+      const answer = await request();
+      note(which, performance.now() - startedAt);
+      return answer;
+    };
+
+    await Promise.all(
+      Array.from({ length: LANES }, async (_, lane) => {
+        const state = await race.lane(lane);
+        for (let round = lane; round < ROUNDS; round += LANES) {
+          const { revoke, race: racing, revoked = is2xx, settle } = await race.round(state);
+          const offsetMs = -means.race + (means.race + means.revoke) * (round / ROUNDS);
+          const [revoker, racer] = await raced(
+            () => timed('revoke', revoke),
+            () => timed('race', racing),
+            offsetMs,
+          );
+          const judged = await settle(revoker, racer);
+          tally.rounds += 1;
+          if (!revoked(revoker)) continue;
+          tally.revoked += 1;
+          if (racer.status === 200) tally.racerMinted += 1;
+          if (is2xx(racer)) tally.bothSucceeded += 1;
+          results.push({ revoker, racer, ...judged });
+        }
+      }),
+    );
+    await sleep(WAIT_PAST_MIRROR_MS);
+    for (const { mustBeDead, alive = works } of results) {
+      for (const tokens of mustBeDead) if (await alive(tokens)) tally.survivors += 1;
+    }
+    tallies[race.name] = tally;
+    return tally;
+  }
+
+  /** A user of the lane with a password that the race may change. */
+  async function laneUser() {
+    const account = await a.register(uniqueEmail(), PASSWORDS[0]);
+    return { ...account, password: PASSWORDS[0] };
+  }
+
+  const refreshRaces: [string, (user: { id: string; email: string }, tokens: TokenPair) => Promise<Answer>][] = [
+    ['logout-all vs refresh', (_user, tokens) => a.call('POST', '/logout-all', { token: tokens.access_token })],
+    ['admin revoke-sessions vs refresh', (user) => admin('POST', `/admin/users/${user.id}/revoke-sessions`)],
+    [
+      'logout of the session vs its refresh',
+      (_user, tokens) => a.call('POST', '/logout', { token: tokens.access_token }),
+    ],
+  ];
+
+  it.each(refreshRaces)(
+    '%s: no token the refresh minted survives',
+    async (name, revokeFor) => {
+      const tally = await run({
+        name,
+        lane: () => laneUser(),
+        round: async (user) => {
+          const tokens = await a.login(user.email, user.password);
+          return {
+            revoke: () => revokeFor(user, tokens),
+            race: () => b.refresh(tokens.refresh_token),
+            settle: async (_revoker, racer) => ({ mustBeDead: tokensOf(racer) }),
+          };
+        },
+      });
+      expect(tally.revoked).toBe(ROUNDS);
+      expect(tally.racerMinted).toBeGreaterThan(0); // the races were real: some refreshes landed first
+      expect(tally.survivors).toBe(0);
+    },
+    180_000,
+  );
+
+  it('refresh-token reuse vs a refresh of the same session: nothing the refresh minted survives', async () => {
+    const tally = await run({
+      name: 'refresh-token reuse vs refresh',
+      lane: () => laneUser(),
+      round: async (user) => {
+        const first = await a.login(user.email, user.password);
+        const second = (await a.refresh(first.refresh_token)).body as TokenPair;
+        const third = (await a.refresh(second.refresh_token)).body as TokenPair;
+        return {
+          // Two generations back: theft, even within the grace window.
+          revoke: () => a.refresh(first.refresh_token),
+          race: () => b.refresh(third.refresh_token),
+          revoked: (answer) => answer.status === 401 && JSON.stringify(answer.body).includes('session has been ended'),
+          settle: async (_revoker, racer) => ({ mustBeDead: tokensOf(racer) }),
+        };
+      },
+    });
+    expect(tally.revoked).toBe(ROUNDS);
+    expect(tally.survivors).toBe(0);
+  }, 180_000);
+
+  it('the session limit vs a refresh of the session it ends: that refresh mints nothing that survives', async () => {
+    const tally = await run({
+      name: 'session limit (login) vs refresh',
+      lane: async () => {
+        const user = await laneUser();
+        // Oldest first: the session the next login ends is the least recently used one.
+        const sessions = new Map<string, TokenPair>();
+        for (let i = 0; i < SESSIONS_PER_USER; i += 1) {
+          const tokens = await a.login(user.email, user.password);
+          sessions.set(sidOf(tokens), tokens);
+        }
+        return { user, sessions };
+      },
+      round: async ({ user, sessions }) => {
+        const [oldestSid, oldest] = sessions.entries().next().value as [string, TokenPair];
+        return {
+          revoke: () => a.call('POST', '/login', { body: { email: user.email, password: user.password } }),
+          race: () => b.refresh(oldest.refresh_token),
+          settle: async (revoker, racer) => {
+            sessions.delete(oldestSid);
+            if (racer.status === 200) sessions.set(oldestSid, racer.body as TokenPair);
+            if (revoker.status === 200) sessions.set(sidOf(revoker.body as TokenPair), revoker.body as TokenPair);
+            // The refresh may have landed first: then another session was the oldest, and this one rightly lives.
+            const listed = await a.call<{ sid: string }[]>('GET', '/sessions', {
+              token: (revoker.body as TokenPair).access_token,
+            });
+            const live = new Set(listed.body.map((session) => session.sid));
+            for (const sid of [...sessions.keys()]) if (!live.has(sid)) sessions.delete(sid);
+            return { mustBeDead: live.has(oldestSid) ? [] : tokensOf(racer) };
+          },
+        };
+      },
+    });
+    expect(tally.survivors).toBe(0);
+  }, 180_000);
+
+  it('admin disable vs refresh and vs login: nothing minted survives the disable', async () => {
+    for (const racer of ['refresh', 'login'] as const) {
+      const tally = await run({
+        name: `admin disable vs ${racer}`,
+        lane: () => laneUser(),
+        round: async (user) => {
+          const tokens = racer === 'refresh' ? await a.login(user.email, user.password) : undefined;
+          return {
+            revoke: () => admin('POST', `/admin/users/${user.id}/disable`),
+            race: () =>
+              tokens
+                ? b.refresh(tokens.refresh_token)
+                : b.call('POST', '/login', { body: { email: user.email, password: user.password } }),
+            settle: async (_revoker, answer) => {
+              await admin('POST', `/admin/users/${user.id}/enable`);
+              return { mustBeDead: tokensOf(answer) };
+            },
+          };
+        },
+      });
+      expect(tally.revoked).toBe(ROUNDS);
+      expect(tally.survivors).toBe(0);
+    }
+  }, 360_000);
+
+  it('admin demotion vs refresh and vs login: no token with the admin role survives', async () => {
+    const promote = (user: { id: string }) =>
+      admin('PUT', `/admin/users/${user.id}/roles`, { roles: ['user', 'admin'] });
+    for (const racer of ['refresh', 'login'] as const) {
+      const tally = await run({
+        name: `admin demotion vs ${racer}`,
+        lane: () => laneUser(),
+        round: async (user) => {
+          await promote(user);
+          const tokens = racer === 'refresh' ? await a.login(user.email, user.password) : undefined;
+          return {
+            revoke: () => admin('PUT', `/admin/users/${user.id}/roles`, { roles: ['user'] }),
+            race: () =>
+              tokens
+                ? b.refresh(tokens.refresh_token)
+                : b.call('POST', '/login', { body: { email: user.email, password: user.password } }),
+            settle: async (_revoker, answer) => ({
+              // A login after the demotion rightly mints a plain user's token: only admin ones must be dead.
+              mustBeDead: tokensOf(answer).filter((pair) =>
+                (decodeClaims(pair.access_token).roles as string[]).includes('admin'),
+              ),
+              alive: async (pair) =>
+                (
+                  await Promise.all(
+                    [a, b].map((api) => api.status('GET', `/admin/users/${user.id}`, pair.access_token)),
+                  )
+                ).includes(200) || (await works(pair)),
+            }),
+          };
+        },
+      });
+      expect(tally.revoked).toBe(ROUNDS);
+      expect(tally.survivors).toBe(0);
+    }
+  }, 360_000);
+
+  /** A lane for password races: the user, its current password, and a session of the caller that changes it. */
+  async function passwordLane() {
+    const user = await laneUser();
+    return { user, current: 0, caller: await a.login(user.email, PASSWORDS[0]) };
+  }
+
+  function changePassword(api: ApiClient, lane: { current: number }, caller: TokenPair, next: string) {
+    return api.call<TokenPair>('POST', '/me/password', {
+      token: caller.access_token,
+      body: { current_password: PASSWORDS[lane.current], new_password: next },
+    });
+  }
+
+  /** After a change that answered 200: the lane goes on with the new password and the caller's fresh session. */
+  function afterChange(lane: { current: number; caller: TokenPair }, answer: Answer, next: number) {
+    if (answer.status !== 200) return;
+    lane.current = next;
+    lane.caller = answer.body as TokenPair;
+  }
+
+  it('password change vs refresh and vs login with the old password: nothing minted survives', async () => {
+    for (const racer of ['refresh', 'login with the old password'] as const) {
+      const tally = await run({
+        name: `password change vs ${racer}`,
+        lane: () => passwordLane(),
+        round: async (lane) => {
+          const next = 1 - lane.current;
+          const other = racer === 'refresh' ? await a.login(lane.user.email, PASSWORDS[lane.current]) : undefined;
+          const oldPassword = PASSWORDS[lane.current];
+          return {
+            revoke: () => changePassword(a, lane, lane.caller, PASSWORDS[next]),
+            race: () =>
+              other
+                ? b.refresh(other.refresh_token)
+                : b.call('POST', '/login', { body: { email: lane.user.email, password: oldPassword } }),
+            settle: async (revoker, answer) => {
+              afterChange(lane, revoker, next);
+              return { mustBeDead: tokensOf(answer) };
+            },
+          };
+        },
+      });
+      expect(tally.revoked).toBe(ROUNDS);
+      expect(tally.survivors).toBe(0);
+    }
+  }, 360_000);
+
+  it('two password changes from two sessions at once: at most one wins, and no session of the loser survives', async () => {
+    let bothWon = 0;
+    const tally = await run({
+      name: 'password change vs password change',
+      lane: () => passwordLane(),
+      round: async (lane) => {
+        const next = 1 - lane.current;
+        const second = await a.login(lane.user.email, PASSWORDS[lane.current]);
+        return {
+          revoke: () => changePassword(a, lane, lane.caller, PASSWORDS[next]),
+          race: () => changePassword(b, lane, second, PASSWORDS[next]),
+          settle: async (revoker, answer) => {
+            if (revoker.status === 200 && answer.status === 200) bothWon += 1;
+            if (revoker.status === 200 || answer.status === 200) {
+              afterChange(lane, revoker.status === 200 ? revoker : answer, next);
+            } else {
+              // Neither won (say both callers were revoked by something else): go on from a fresh login.
+              const relogin = await a.call<TokenPair>('POST', '/login', {
+                body: { email: lane.user.email, password: PASSWORDS[lane.current] },
+              });
+              if (relogin.status === 200) lane.caller = relogin.body;
+            }
+            return { mustBeDead: tokensOf(answer) };
+          },
+        };
+      },
+    });
+    expect(bothWon).toBe(0);
+    expect(tally.survivors).toBe(0);
+  }, 180_000);
+
+  it('DELETE /me vs refresh and vs login: nothing minted survives the deletion', async () => {
+    for (const racer of ['refresh', 'login'] as const) {
+      const tally = await run({
+        name: `DELETE /me vs ${racer}`,
+        lane: () => Promise.resolve(undefined),
+        round: async () => {
+          const user = await laneUser();
+          const caller = await a.login(user.email, user.password);
+          const other = racer === 'refresh' ? await a.login(user.email, user.password) : undefined;
+          return {
+            revoke: () => a.call('DELETE', '/me', { token: caller.access_token, body: { password: user.password } }),
+            race: () =>
+              other
+                ? b.refresh(other.refresh_token)
+                : b.call('POST', '/login', { body: { email: user.email, password: user.password } }),
+            settle: async (_revoker, answer) => ({ mustBeDead: tokensOf(answer) }),
+          };
+        },
+      });
+      expect(tally.revoked).toBe(ROUNDS);
+      expect(tally.survivors).toBe(0);
+    }
+  }, 360_000);
+});
+
+/** Sends both, the racer `offsetMs` after the revocation (before it, when negative); resolves to both answers. */
+async function raced(
+  revoke: () => Promise<Answer>,
+  race: () => Promise<Answer>,
+  offsetMs: number,
+): Promise<[Answer, Answer]> {
+  const later = (request: () => Promise<Answer>, ms: number) => sleep(ms).then(request);
+  if (offsetMs >= 0) return Promise.all([revoke(), later(race, offsetMs)]);
+  return Promise.all([later(revoke, -offsetMs), race()]).then(([revoker, racer]) => [revoker, racer]);
+}
+
+function sidOf(tokens: TokenPair): string {
+  return decodeClaims(tokens.access_token).sid as string;
+}
