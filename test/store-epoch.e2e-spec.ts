@@ -52,7 +52,7 @@ describe('RedisStoreEpoch', () => {
   it('notices a deleted record (FLUSHALL, an empty restart) on every instance and begins epoch #2', async () => {
     const old = await first.epoch.current();
     await second.epoch.current();
-    await admin.del(first.keys.epochRecord(0));
+    await admin.del(first.keys.epochRecord(0), first.keys.epochId(0));
     expect(await noticed(() => first.epoch.confirmed !== undefined && first.epoch.confirmed !== old)).toBe(true);
     expect(await noticed(() => second.epoch.confirmed !== undefined && second.epoch.confirmed !== old)).toBe(true);
     expect(first.epoch.confirmed).toBe(second.epoch.confirmed);
@@ -80,10 +80,12 @@ describe('RedisStoreEpoch', () => {
   it('notices the record of an older epoch coming back, and never adopts it', async () => {
     const old = await first.epoch.current();
     const older = { ...(await record()) };
-    await admin.del(first.keys.epochRecord(0));
+    await admin.del(first.keys.epochRecord(0), first.keys.epochId(0));
     expect(await noticed(() => first.epoch.confirmed !== undefined && first.epoch.confirmed !== old)).toBe(true);
     const current = first.epoch.confirmed as string;
+    // As a restore brings them back: the record and its id key together.
     await admin.hset(first.keys.epochRecord(0), older);
+    await admin.set(first.keys.epochId(0), old);
     expect(await noticed(() => ![undefined, current].includes(first.epoch.confirmed))).toBe(true);
     expect(first.epoch.confirmed).not.toBe(old);
     expect(Number((await record()).seq)).toBe(3);

@@ -6,16 +6,17 @@
  */
 
 /**
- * Installs epoch ARGV[2] (seq ARGV[3]) in record KEYS[1], replacing the epoch ARGV[1] ('' for none) or any older
- * one, and counting from 0. A record that already holds ARGV[2], or another epoch at least as new, is left alone.
- * ARGV[4]: why, ARGV[5]: when (ms). Returns the record's {id, seq} afterwards.
+ * Installs epoch ARGV[2] (seq ARGV[3]) in record KEYS[1] and its id key KEYS[2], replacing the epoch ARGV[1] ('' for
+ * none) or any older one, and counting from 0. A record that already holds ARGV[2] (with its id key), or another
+ * epoch at least as new, is left alone. ARGV[4]: why, ARGV[5]: when (ms). Returns the record's {id, seq} afterwards.
  */
 export const INSTALL_EPOCH = `#!lua flags=allow-oom
 local id, seq = unpack(redis.call('HMGET', KEYS[1], 'id', 'seq'))
-if id == ARGV[2] then return {id, seq} end
-if id and id ~= ARGV[1] and tonumber(seq) >= tonumber(ARGV[3]) then return {id, seq} end
+if id == ARGV[2] and redis.call('GET', KEYS[2]) == id then return {id, seq} end
+if id and id ~= ARGV[1] and id ~= ARGV[2] and tonumber(seq) >= tonumber(ARGV[3]) then return {id, seq} end
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'id', ARGV[2], 'seq', ARGV[3], 'rev', 0, 'cause', ARGV[4], 'at', ARGV[5])
+redis.call('SET', KEYS[2], ARGV[2])
 return {ARGV[2], ARGV[3]}
 `;
 

@@ -35,7 +35,7 @@ type Verdict =
   | { kind: 'absent' };
 
 type EpochCommands = {
-  installEpoch(key: string, ...args: (string | number)[]): Promise<[string, string]>;
+  installEpoch(record: string, idKey: string, ...args: (string | number)[]): Promise<[string, string]>;
   countChange(key: string): Promise<[string | null, number]>;
 };
 
@@ -64,6 +64,8 @@ export class RedisStoreEpoch implements StoreEpoch, OnApplicationBootstrap, OnAp
   private confirmedNow = false;
   /** Per record: the highest change count seen. A record listed here has existed. */
   private readonly revs = new Map<string, number>();
+  /** The tag of every record key built here (the record's id key is named after it). */
+  private readonly tags = new Map<string, number>();
   /** Bumped whenever the data may have changed under us: a check that began before it confirms nothing. */
   private suspicion = 0;
   private checking?: Promise<void>;
@@ -79,7 +81,7 @@ export class RedisStoreEpoch implements StoreEpoch, OnApplicationBootstrap, OnAp
     /** How long a request waits for the epoch to be confirmed (the Redis command timeout). */
     private readonly waitMs: number,
   ) {
-    redis.defineCommand('installEpoch', { numberOfKeys: 1, lua: INSTALL_EPOCH });
+    redis.defineCommand('installEpoch', { numberOfKeys: 2, lua: INSTALL_EPOCH });
     redis.defineCommand('countChange', { numberOfKeys: 1, lua: COUNT_CHANGE });
     this.commands = redis as unknown as EpochCommands;
     redis.on('close', () => this.doubt());
@@ -122,7 +124,7 @@ export class RedisStoreEpoch implements StoreEpoch, OnApplicationBootstrap, OnAp
    * caller's slot (`sameSlotKey`) in its place.
    */
   async scriptArgs(sameSlotKey: string): Promise<{ key: string; id: string }> {
-    if (!this.redis.isCluster) return { key: this.keys.epochRecord(0), id: '' };
+    if (!this.redis.isCluster) return { key: this.recordKey(0), id: '' };
     return { key: sameSlotKey, id: await this.current() };
   }
 
@@ -132,7 +134,7 @@ export class RedisStoreEpoch implements StoreEpoch, OnApplicationBootstrap, OnAp
    * change acknowledged before it is counted could be lost unseen, so a failure to count is a failure (503).
    */
   async counted(sameSlotKey: string, change: CountedChange): Promise<void> {
-    if (!this.redis.isCluster) return this.note(this.keys.epochRecord(0), change);
+    if (!this.redis.isCluster) return this.note(this.recordKey(0), change);
     const record = this.recordKeys().find((key) => sameMaster(this.redis as Cluster, key, sameSlotKey));
     const [epoch, rev] = record ? await this.commands.countChange(record) : [null, 0];
     this.note(record as string, { epoch, rev });
@@ -265,7 +267,7 @@ export class RedisStoreEpoch implements StoreEpoch, OnApplicationBootstrap, OnAp
     const seq = Math.max(this.known?.seq ?? 0, entry?.seq ?? 0, ...records.map((record) => record?.seq ?? 0)) + 1;
     const replacing = this.known?.id ?? latest(records.filter(Boolean) as EpochRecord[])?.id ?? '';
     const next = newEpochId();
-    const [winnerId, winnerSeq] = await this.commands.installEpoch(keys[0], replacing, next, seq, cause, Date.now());
+    const [winnerId, winnerSeq] = await this.install(keys[0], replacing, next, seq, cause);
     const winner = { id: winnerId, seq: Number(winnerSeq) };
     if (winner.id !== next) return this.adopt(keys, { ...winner, rev: 0, cause: 'started by another instance' });
     await this.installEverywhere(keys, winner, cause);
@@ -302,7 +304,11 @@ export class RedisStoreEpoch implements StoreEpoch, OnApplicationBootstrap, OnAp
   }
 
   private async installEverywhere(keys: string[], epoch: Epoch, cause: string): Promise<void> {
-    await Promise.all(keys.map((key) => this.commands.installEpoch(key, '', epoch.id, epoch.seq, cause, Date.now())));
+    await Promise.all(keys.map((key) => this.install(key, '', epoch.id, epoch.seq, cause)));
+  }
+
+  private install(record: string, replacing: string, id: string, seq: number, cause: string) {
+    return this.commands.installEpoch(record, this.idKeyOf(record), replacing, id, seq, cause, Date.now());
   }
 
   /** A Cluster master without a record yet (a new one) gets the current epoch's. */
@@ -311,24 +317,38 @@ export class RedisStoreEpoch implements StoreEpoch, OnApplicationBootstrap, OnAp
     if (fresh.length > 0) await this.installEverywhere(fresh, this.known as Epoch, 'a new master');
   }
 
+  /** The record, or undefined when it is gone, or its id key (what the guard reads) no longer matches it. */
   private async read(key: string): Promise<EpochRecord | undefined> {
-    const [id, seq, rev, cause] = await this.redis.hmget(key, 'id', 'seq', 'rev', 'cause');
-    if (id === null) return undefined;
+    const [[id, seq, rev, cause], idKeyValue] = await Promise.all([
+      this.redis.hmget(key, 'id', 'seq', 'rev', 'cause'),
+      this.redis.get(this.idKeyOf(key)),
+    ]);
+    if (id === null || idKeyValue !== id) return undefined;
     return { id, seq: Number(seq), rev: Number(rev), cause: cause ?? '' };
   }
 
   /** The record keys: one on standalone and Sentinel; on a Cluster, one per master plus every one seen before. */
   private recordKeys(): string[] {
-    if (!this.redis.isCluster) return [this.keys.epochRecord(0)];
+    if (!this.redis.isCluster) return [this.recordKey(0)];
     const cluster = this.redis as Cluster;
     const owners = new Map<string, string>();
     const masters = new Set(cluster.nodes('master').map(({ options }) => `${options.host}:${options.port}`));
     for (let tag = 0; owners.size < masters.size && tag < MAX_RECORD_TAGS; tag += 1) {
-      const key = this.keys.epochRecord(tag);
+      const key = this.recordKey(tag);
       const owner = masterOf(cluster, key);
       if (owner !== undefined && masters.has(owner) && !owners.has(owner)) owners.set(owner, key);
     }
     return [...new Set([...owners.values(), ...this.revs.keys()])].sort();
+  }
+
+  private recordKey(tag: number): string {
+    const key = this.keys.epochRecord(tag);
+    this.tags.set(key, tag);
+    return key;
+  }
+
+  private idKeyOf(record: string): string {
+    return this.keys.epochId(this.tags.get(record) as number);
   }
 
   private async writeLedger(): Promise<void> {

@@ -17,7 +17,7 @@
  * | `<prefix>{<tag>}j<96 bits of the jti, base64url>` | revoked access token |
  * | `<prefix>{<tag>}s<96 bits of the sid, base64url>` | revoked session |
  * | `<prefix>{<tag>}:session:<userId>:<sid>`, `:sessions:<userId>`, `:user:<userId>` | session, session set, account |
- * | `<prefix>epoch{<n>}` | an epoch record (store-loss detection): `{0}` alone, or one per Cluster master |
+ * | `<prefix>epoch{<n>}`, `<prefix>epoch{<n>}:id` | an epoch record and its id alone (store-loss detection): `{0}`, or one per Cluster master |
  *
  * Other ids (this app issues none) still get exact, readable keys: a jti or sid that is not a lowercase UUID is kept
  * whole (`:jti:<jti>`, `:sid:<sid>`); a user id that does not end in five lowercase hex digits gets a hashed tag.
@@ -54,6 +54,11 @@ export class RedisKeys {
   /** Epoch record `tag`: its own hash tag, so that on a Cluster each master can be given one (see RedisStoreEpoch). */
   epochRecord(tag: number): string {
     return `${this.prefix}epoch{${tag}}`;
+  }
+
+  /** The id of epoch record `tag` as a plain string, so that the guard's MGET can read it along with its keys. */
+  epochId(tag: number): string {
+    return `${this.epochRecord(tag)}:id`;
   }
 
   /** The audit stream: one key for the whole deployment (it is written rarely). */

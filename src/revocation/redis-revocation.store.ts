@@ -1,5 +1,5 @@
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { storeCall } from '../common/errors/store-unavailable.error.js';
+import { StoreUnavailableError, storeCall } from '../common/errors/store-unavailable.error.js';
 import type { StoreEpoch } from '../epoch/store-epoch.js';
 import type { RedisClient } from '../redis/redis-client.js';
 import type { RedisKeys } from '../redis/redis-keys.js';
@@ -13,15 +13,22 @@ const REVOKED = Promise.resolve(true);
 /**
  * The guard's check against Redis: the token's epoch against the one this instance confirmed, then one MGET of its
  * two revocation keys (its jti, its session id), both under the user's hash tag, so one slot on a Cluster too.
+ * Standalone and Sentinel, the MGET also reads the epoch's id: a store wiped a moment ago is caught by the very
+ * check that would otherwise have found the revoked token's keys gone (a Cluster has that id in another slot; its
+ * instances notice a wiped master within the epoch check's interval).
  */
 export class RedisRevocationStore implements RevocationStore, OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly epochId: string | undefined;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly epoch: StoreEpoch,
     /** A local copy that answers most checks without a round trip; none: every check asks Redis. */
     private readonly mirror?: RevocationMirror,
-  ) {}
+  ) {
+    this.epochId = redis.isCluster ? undefined : keys.epochId(0);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.mirror?.start();
@@ -36,9 +43,9 @@ export class RedisRevocationStore implements RevocationStore, OnApplicationBoots
     if (epoch === undefined) return this.isRevokedOnceConfirmed(token);
     if (token.epoch !== epoch) return REVOKED;
     const keys = this.checkKeysOf(token);
-    // Neither exists, as of at most REVOCATION_MIRROR_MAX_STALENESS_MS ago: not revoked, no round trip.
-    if (this.mirror?.knowsAbsent(keys)) return NOT_REVOKED;
-    return this.ask(keys);
+    // Neither revocation exists, as of at most REVOCATION_MIRROR_MAX_STALENESS_MS ago: not revoked, no round trip.
+    if (this.mirror?.knowsAbsent(keys, 2)) return NOT_REVOKED;
+    return this.ask(keys, token);
   }
 
   async settle(): Promise<void> {
@@ -48,17 +55,29 @@ export class RedisRevocationStore implements RevocationStore, OnApplicationBoots
   /** Just after a reconnect or a reported flush: the epoch is confirmed first (bounded), then the check runs. */
   private async isRevokedOnceConfirmed(token: TokenIdentity): Promise<boolean> {
     if (token.epoch !== (await this.epoch.current())) return true;
-    return this.ask(this.checkKeysOf(token));
+    return this.ask(this.checkKeysOf(token), token);
   }
 
-  private async ask(keys: readonly string[]): Promise<boolean> {
+  private async ask(keys: readonly string[], token: TokenIdentity): Promise<boolean> {
     const mirror = this.mirror;
-    const [jti, sid] = await storeCall(() => (mirror ? mirror.read(keys) : this.redis.mget(...keys)));
+    const [jti, sid, epoch] = await storeCall(() => (mirror ? mirror.read(keys) : this.redis.mget(...keys)));
+    if (this.epochId !== undefined && epoch !== token.epoch) return this.epochMismatch(epoch);
     return jti !== null || sid !== null;
   }
 
-  /** The two keys one check reads. */
+  /** The store holds no epoch (it was wiped: 503 until the new one is confirmed) or another one (refused). */
+  private epochMismatch(epoch: string | null): boolean {
+    this.epoch.suspect();
+    if (epoch === null) throw new StoreUnavailableError(new Error('the store epoch record is missing'));
+    return true;
+  }
+
+  /** The keys one check reads: the token's jti and session, and the epoch id where it shares their server. */
   private checkKeysOf(token: TokenIdentity): readonly string[] {
-    return [this.keys.revokedToken(token.userId, token.jti), this.keys.revokedSession(token.userId, token.sessionId)];
+    const revocations = [
+      this.keys.revokedToken(token.userId, token.jti),
+      this.keys.revokedSession(token.userId, token.sessionId),
+    ];
+    return this.epochId === undefined ? revocations : [...revocations, this.epochId];
   }
 }

@@ -35,7 +35,10 @@ export class ApiClient {
           let text = '';
           res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
           res.once('end', () =>
-            resolve({ status: res.statusCode ?? 0, body: (text ? JSON.parse(text) : undefined) as T }),
+            resolve({
+              status: res.statusCode ?? 0,
+              body: (text && String(res.headers['content-type']).includes('json') ? JSON.parse(text) : text) as T,
+            }),
           );
         },
       );

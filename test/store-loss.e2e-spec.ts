@@ -1,0 +1,253 @@
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
+import { ApiClient, type TokenPair } from './support/api-client.js';
+import { AppProcesses, sleep, stripAnsi, waitForExit, type AppProcess } from './support/app-process.js';
+import { PASSWORD, uniqueEmail } from './support/auth-client.js';
+import {
+  findServerBinary,
+  NO_REDIS_MESSAGE,
+  removeDataDir,
+  startRedisServer,
+  stopRedisServer,
+  type RunningRedis,
+} from './support/redis-server.js';
+
+/**
+ * DESIGN §3, "store loss fails closed": FLUSHALL, a restart with empty data and a restore from an older RDB file,
+ * each under two running instances (one with the revocation mirror, one without). Every token from before the loss
+ * (the revoked one above all) is refused on both within about a second and never accepted again, each instance
+ * says so in one error line and a metric, and signing in again works.
+ */
+
+const NOTICE_BOUND_MS = 1_500;
+const LOSS_LINE = /The revocation store (lost data|began epoch)/;
+
+const binary = findServerBinary();
+
+interface Deployment {
+  server: RunningRedis;
+  apps: AppProcesses;
+  processes: AppProcess[];
+  clients: ApiClient[];
+}
+
+async function deploy(redisArgs: string[], env: Record<string, string> = {}): Promise<Deployment> {
+  if (!binary) throw new Error(NO_REDIS_MESSAGE);
+  const server = await startRedisServer(binary, redisArgs);
+  const apps = new AppProcesses();
+  const shared = {
+    JWT_SECRET: process.env.JWT_SECRET as string,
+    REDIS_URL: server.url,
+    LOG_LEVEL: 'error',
+    LOG_FORMAT: 'json',
+    ...env,
+  };
+  const { ports, processes } = await apps.startReady(shared, [
+    { REVOCATION_MIRROR: 'on' },
+    { REVOCATION_MIRROR: 'off' },
+  ]);
+  return { server, apps, processes, clients: ports.map((port) => new ApiClient(port)) };
+}
+
+async function dispose(deployment: Deployment | undefined): Promise<void> {
+  if (!deployment) return;
+  for (const client of deployment.clients) client.close();
+  await deployment.apps.dispose();
+  await stopRedisServer(deployment.server, 'SIGKILL');
+  removeDataDir(deployment.server);
+}
+
+/** A user with a logged-out session (its tokens revoked) and a live one, checked on both instances. */
+async function before(deployment: Deployment) {
+  const [a, b] = deployment.clients;
+  const { email } = await a.register(uniqueEmail(), PASSWORD);
+  const revoked = await a.login(email);
+  const live = await b.login(email);
+  expect((await a.call('POST', '/logout', { token: revoked.access_token })).status).toBe(204);
+  for (const client of [a, b]) {
+    expect(await client.status('GET', '/me', revoked.access_token)).toBe(401);
+    expect(await client.status('GET', '/me', live.access_token)).toBe(200);
+  }
+  return { email, revoked, live };
+}
+
+/**
+ * Polls both instances until each refuses both tokens (bounded); returns how long each took. Every answer on the
+ * way is kept: a revoked token answered 200 even once is a failure.
+ */
+async function refusedEverywhere(deployment: Deployment, tokens: TokenPair[]) {
+  const startedAt = performance.now();
+  const noticedAfterMs: (number | undefined)[] = deployment.clients.map(() => undefined);
+  const revokedAccepted: number[] = [];
+  while (noticedAfterMs.includes(undefined) && performance.now() - startedAt < NOTICE_BOUND_MS * 2) {
+    await Promise.all(
+      deployment.clients.map(async (client, index) => {
+        if (noticedAfterMs[index] !== undefined) return;
+        const statuses = await Promise.all(tokens.map((pair) => client.status('GET', '/me', pair.access_token)));
+        if (statuses[0] === 200) revokedAccepted.push(index);
+        if (statuses.every((status) => status === 401)) noticedAfterMs[index] = performance.now() - startedAt;
+      }),
+    );
+    await sleep(20);
+  }
+  return { noticedAfterMs, revokedAccepted };
+}
+
+/** Each instance's error lines about the loss, and its loss counter. */
+async function reports(deployment: Deployment) {
+  return Promise.all(
+    deployment.processes.map(async (app, index) => {
+      const lines = stripAnsi(`${app.output.stdout}\n${app.output.stderr}`)
+        .split('\n')
+        .filter((line) => LOSS_LINE.test(line));
+      const metrics = (await deployment.clients[index].call<string>('GET', '/metrics')).body;
+      return { lines, losses: lossesIn(metrics) };
+    }),
+  );
+}
+
+/** `revocation_store_losses_total` summed over its causes, as GET /metrics exposes it. */
+function lossesIn(metricsText: unknown): number {
+  const text = typeof metricsText === 'string' ? metricsText : '';
+  return [...text.matchAll(/^revocable_jwt_revocation_store_losses_total\{cause="\w+"\} (\d+)$/gm)].reduce(
+    (sum, [, value]) => sum + Number(value),
+    0,
+  );
+}
+
+/** Everything from before is refused, and stays so; each instance reported the loss once; signing in works. */
+async function expectFailedClosed(
+  deployment: Deployment,
+  { revoked, live }: { revoked: TokenPair; live: TokenPair },
+  signInAgain: () => Promise<TokenPair>,
+) {
+  const { noticedAfterMs, revokedAccepted } = await refusedEverywhere(deployment, [revoked, live]);
+  console.log(`noticed after (ms, mirror on / off): ${noticedAfterMs.map((ms) => ms?.toFixed(0)).join(' / ')}`);
+  expect(revokedAccepted).toEqual([]);
+  for (const ms of noticedAfterMs) expect(ms).toBeLessThan(NOTICE_BOUND_MS);
+  for (const client of deployment.clients) {
+    expect((await client.refresh(live.refresh_token)).status).toBe(401);
+    expect((await client.refresh(revoked.refresh_token)).status).toBe(401);
+  }
+  const fresh = await signInAgain();
+  for (const client of deployment.clients) {
+    expect(await client.status('GET', '/me', fresh.access_token)).toBe(200);
+    expect(await client.status('GET', '/me', revoked.access_token)).toBe(401);
+  }
+  const reported = await reports(deployment);
+  expect(reported.map((report) => report.lines.length)).toEqual([1, 1]);
+  expect(reported.map((report) => report.losses)).toEqual([1, 1]);
+}
+
+describe('store loss: every token issued before it is refused', () => {
+  let deployment: Deployment | undefined;
+
+  afterEach(async () => {
+    await dispose(deployment);
+    deployment = undefined;
+  });
+
+  it('after FLUSHALL', async () => {
+    deployment = await deploy(['--appendonly', 'yes']);
+    const tokens = await before(deployment);
+    const admin = new Redis(deployment.server.url);
+    await admin.flushall();
+    await admin.quit();
+    // The accounts were in Redis too: the user registers again (accounts move to PostgreSQL next).
+    await expectFailedClosed(deployment, tokens, async () => {
+      const [a] = (deployment as Deployment).clients;
+      await a.register(tokens.email, PASSWORD);
+      return a.login(tokens.email);
+    });
+  }, 60_000);
+
+  it('after a restart with empty data (no persistence, ALLOW_VOLATILE_REDIS=true)', async () => {
+    deployment = await deploy(['--appendonly', 'no'], { ALLOW_VOLATILE_REDIS: 'true' });
+    const tokens = await before(deployment);
+    const { server } = deployment;
+    await stopRedisServer(server, 'SIGKILL');
+    deployment.server = await startRedisServer(binary as string, ['--appendonly', 'no'], server.port, server.dir);
+    await expectFailedClosed(deployment, tokens, async () => {
+      const [a] = (deployment as Deployment).clients;
+      await a.register(tokens.email, PASSWORD);
+      return a.login(tokens.email);
+    });
+  }, 60_000);
+
+  it('after a restore from an older RDB snapshot (the logout and the rotation after it are gone)', async () => {
+    const rdbOnly = ['--appendonly', 'no', '--save', '3600 1', '--dbfilename', 'dump.rdb'];
+    deployment = await deploy(rdbOnly);
+    const [a, b] = deployment.clients;
+    const { email } = await a.register(uniqueEmail(), PASSWORD);
+    const revoked = await a.login(email);
+    const live = await b.login(email);
+    const admin = new Redis(deployment.server.url);
+    await admin.save();
+    await admin.quit();
+    const { server } = deployment;
+    copyFileSync(join(server.dir, 'dump.rdb'), join(server.dir, 'older.rdb'));
+    // After the snapshot: a logout, and a rotation of the live session.
+    expect((await a.call('POST', '/logout', { token: revoked.access_token })).status).toBe(204);
+    const rotated = (await b.refresh(live.refresh_token)).body;
+    await stopRedisServer(server, 'SIGKILL');
+    copyFileSync(join(server.dir, 'older.rdb'), join(server.dir, 'dump.rdb'));
+    deployment.server = await startRedisServer(binary as string, rdbOnly, server.port, server.dir);
+    // In the restored data the logged-out session is alive again, and the live one one rotation behind.
+    await expectFailedClosed(deployment, { revoked, live: rotated }, () => a.login(email));
+    for (const client of deployment.clients) expect((await client.refresh(live.refresh_token)).status).toBe(401);
+  }, 60_000);
+});
+
+describe('a Redis that forgets on restart (neither AOF nor RDB)', () => {
+  const apps = new AppProcesses();
+  let server: RunningRedis | undefined;
+
+  afterEach(async () => {
+    await apps.stopAll();
+    if (server) {
+      await stopRedisServer(server, 'SIGKILL');
+      removeDataDir(server);
+      server = undefined;
+    }
+  });
+
+  afterAll(() => apps.dispose());
+
+  const env = (url: string) => ({ JWT_SECRET: process.env.JWT_SECRET as string, REDIS_URL: url, HOST: '127.0.0.1' });
+
+  it('is refused at start with one line saying what to set', async () => {
+    if (!binary) throw new Error(NO_REDIS_MESSAGE);
+    server = await startRedisServer(binary, ['--appendonly', 'no']);
+    const app = apps.start({ ...env(server.url), PORT: '0' });
+    const exit = await waitForExit(app);
+    expect(exit?.code).toBe(1);
+    const lines = stripAnsi(app.output.stderr).split('\n').filter(Boolean);
+    expect(lines.at(-1)).toBe(
+      'Redis has neither an append-only file nor RDB snapshots: a restart forgets every revocation; set appendonly yes ' +
+        '(CONFIG SET appendonly yes), or accept it with ALLOW_VOLATILE_REDIS=true',
+    );
+  });
+
+  it('starts with a warning when ALLOW_VOLATILE_REDIS=true', async () => {
+    if (!binary) throw new Error(NO_REDIS_MESSAGE);
+    server = await startRedisServer(binary, ['--appendonly', 'no']);
+    const { processes } = await apps.startReady({ ...env(server.url), ALLOW_VOLATILE_REDIS: 'true' }, [{}]);
+    expect(stripAnsi(processes[0].output.stdout + processes[0].output.stderr)).toContain(
+      'Redis has neither an append-only file nor RDB snapshots: a restart forgets every revocation (allowed by ALLOW_VOLATILE_REDIS=true)',
+    );
+  });
+
+  it('stops a running app when the Redis it reconnects to has lost its persistence', async () => {
+    if (!binary) throw new Error(NO_REDIS_MESSAGE);
+    server = await startRedisServer(binary, ['--appendonly', 'yes']);
+    const { processes } = await apps.startReady(env(server.url), [{}]);
+    const { port, dir } = server;
+    await stopRedisServer(server, 'SIGKILL');
+    server = await startRedisServer(binary, ['--appendonly', 'no'], port, dir);
+    const exit = await waitForExit(processes[0], 15_000);
+    expect(exit?.code).toBe(1);
+    expect(stripAnsi(processes[0].output.stderr)).toContain('Redis has neither an append-only file nor RDB snapshots');
+  }, 30_000);
+});
