@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { ApiClient, type Answer, type TokenPair } from './support/api-client.js';
-import { AppProcesses, sleep } from './support/app-process.js';
+import { AppProcesses } from './support/app-process.js';
 import { decodeClaims, PASSWORD, uniqueEmail } from './support/auth-client.js';
 import { CliProcesses } from './support/cli-process.js';
 import { testRedisUrl } from './support/redis-server.js';
+import { RaceRunner, tokensOf } from './support/revocation-race.js';
 
 /**
  * DESIGN §3, "linearizable with minting", tested as a race: two real API processes on one Redis. In every round a
@@ -22,54 +22,13 @@ const ROUNDS = 200;
 const LANES = 8;
 const SESSIONS_PER_USER = 3;
 const PASSWORDS = ['first passphrase of the lane', 'second passphrase of the lane'];
-const WAIT_PAST_MIRROR_MS = 150;
-
-interface RoundResult {
-  revoker: Answer;
-  racer: Answer;
-  /** The tokens the racer minted that must be refused by now (none: nothing to check). */
-  mustBeDead: TokenPair[];
-  /** How to tell that one of them still works; the default asks GET /me on both instances and POST /refresh. */
-  alive?: (tokens: TokenPair) => Promise<boolean>;
-}
-
-interface Race<State> {
-  name: string;
-  /** The lane's users and whatever else its rounds share. */
-  lane(index: number): Promise<State>;
-  /** One round: returns the two requests to race, and how to judge their answers. */
-  round(state: State): Round | Promise<Round>;
-}
-
-interface Round {
-  revoke: () => Promise<Answer>;
-  race: () => Promise<Answer>;
-  /** Whether the revocation took effect (default: it answered 2xx). */
-  revoked?: (answer: Answer) => boolean;
-  settle: (revoker: Answer, racer: Answer) => Judged | Promise<Judged>;
-}
-
-type Judged = Omit<RoundResult, 'revoker' | 'racer'>;
-
-interface Tally {
-  rounds: number;
-  /** Rounds whose revocation took effect. */
-  revoked: number;
-  /** Of those, rounds whose racer also answered 2xx: each minted tokens that must be dead by now. */
-  racerMinted: number;
-  survivors: number;
-}
-
-const is2xx = (answer: Answer) => answer.status >= 200 && answer.status < 300;
-const tokensOf = (answer: Answer): TokenPair[] => (answer.status === 200 ? [answer.body as TokenPair] : []);
-
 describe('revocations raced by requests that mint tokens, across two instances', () => {
   const apps = new AppProcesses();
   const prefix = `race${randomUUID().slice(0, 6)}:`;
   let a: ApiClient;
   let b: ApiClient;
   let adminToken: string;
-  const tallies: Record<string, Tally> = {};
+  let races: RaceRunner;
 
   beforeAll(async () => {
     const env = {
@@ -83,6 +42,7 @@ describe('revocations raced by requests that mint tokens, across two instances',
     };
     const { ports } = await apps.startReady(env, [{}, {}]);
     [a, b] = ports.map((port) => new ApiClient(port));
+    races = new RaceRunner(a, b, { rounds: ROUNDS, lanes: LANES });
     const adminEmail = uniqueEmail();
     const cli = new CliProcesses(env);
     try {
@@ -98,69 +58,12 @@ describe('revocations raced by requests that mint tokens, across two instances',
     a?.close();
     b?.close();
     await apps.dispose();
-    const lines = Object.entries(tallies).map(
-      ([name, t]) =>
-        `${name.padEnd(48)} rounds ${t.rounds}  revoked ${t.revoked}  racer minted ${t.racerMinted}  ` +
-        `survivors ${t.survivors}`,
-    );
-    console.log(`revocation races (${ROUNDS} rounds each, ${LANES} lanes):\n${lines.join('\n')}`);
+    console.log(races.report('revocation races'));
   });
 
-  /** Whether a token pair still works anywhere: GET /me on either instance, or a refresh. */
-  async function works(tokens: TokenPair): Promise<boolean> {
-    const statuses = await Promise.all([
-      a.status('GET', '/me', tokens.access_token),
-      b.status('GET', '/me', tokens.access_token),
-    ]);
-    if (statuses.includes(200)) return true;
-    return (await b.refresh(tokens.refresh_token)).status === 200;
-  }
-
+  const works = (tokens: TokenPair) => races.works(tokens);
+  const run: RaceRunner['run'] = (race) => races.run(race);
   const admin = (method: string, path: string, body?: unknown) => a.call(method, path, { token: adminToken, body });
-
-  /** Runs the race, ROUNDS times over LANES lanes, and returns its tally. */
-  async function run<State>(race: Race<State>): Promise<Tally> {
-    const tally: Tally = { rounds: 0, revoked: 0, racerMinted: 0, survivors: 0 };
-    const results: RoundResult[] = [];
-    // Running means of each request's duration: the offsets span from "racer first, by more than its whole
-    // duration" to "racer last, once the whole revocation is done".
-    const means = { revoke: 5, race: 5 };
-    const note = (which: 'revoke' | 'race', ms: number) => (means[which] = means[which] * 0.8 + ms * 0.2);
-    const timed = async (which: 'revoke' | 'race', request: () => Promise<Answer>) => {
-      const startedAt = performance.now();
-      const answer = await request();
-      note(which, performance.now() - startedAt);
-      return answer;
-    };
-
-    await Promise.all(
-      Array.from({ length: LANES }, async (_, lane) => {
-        const state = await race.lane(lane);
-        for (let round = lane; round < ROUNDS; round += LANES) {
-          const { revoke, race: racing, revoked = is2xx, settle } = await race.round(state);
-          const earliest = -1.5 * means.race;
-          const offsetMs = earliest + (means.revoke - earliest) * (round / ROUNDS);
-          const [revoker, racer] = await raced(
-            () => timed('revoke', revoke),
-            () => timed('race', racing),
-            offsetMs,
-          );
-          const judged = await settle(revoker, racer);
-          tally.rounds += 1;
-          if (!revoked(revoker)) continue;
-          tally.revoked += 1;
-          if (is2xx(racer)) tally.racerMinted += 1;
-          results.push({ revoker, racer, ...judged });
-        }
-      }),
-    );
-    await sleep(WAIT_PAST_MIRROR_MS);
-    for (const { mustBeDead, alive = works } of results) {
-      for (const tokens of mustBeDead) if (await alive(tokens)) tally.survivors += 1;
-    }
-    tallies[race.name] = tally;
-    return tally;
-  }
 
   /** A user of the lane with a password that the race may change. */
   async function laneUser() {
@@ -418,17 +321,6 @@ describe('revocations raced by requests that mint tokens, across two instances',
     }
   }, 360_000);
 });
-
-/** Sends both, the racer `offsetMs` after the revocation (before it, when negative); resolves to both answers. */
-async function raced(
-  revoke: () => Promise<Answer>,
-  race: () => Promise<Answer>,
-  offsetMs: number,
-): Promise<[Answer, Answer]> {
-  const later = (request: () => Promise<Answer>, ms: number) => sleep(ms).then(request);
-  if (offsetMs >= 0) return Promise.all([revoke(), later(race, offsetMs)]);
-  return Promise.all([later(revoke, -offsetMs), race()]).then(([revoker, racer]) => [revoker, racer]);
-}
 
 function sidOf(tokens: TokenPair): string {
   return decodeClaims(tokens.access_token).sid as string;

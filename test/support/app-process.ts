@@ -46,7 +46,8 @@ export class AppProcesses {
   private readonly running = new Set<AppProcess>();
   private workDir: string | undefined;
 
-  start(env: Record<string, string>): AppProcess {
+  /** `nodeArgs` go before the script (e.g. an `--import` preload). */
+  start(env: Record<string, string>, nodeArgs: string[] = []): AppProcess {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` before these tests`);
     this.workDir ??= mkdtempSync(join(tmpdir(), 'revocable-jwt-app-'));
     const controlled: Record<string, string> = { ...env };
@@ -54,7 +55,7 @@ export class AppProcesses {
       const value = process.env[key];
       if (value !== undefined) controlled[key] = value;
     }
-    const child = spawn(process.execPath, [MAIN], {
+    const child = spawn(process.execPath, [...nodeArgs, MAIN], {
       cwd: this.workDir,
       env: controlled,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -93,10 +94,11 @@ export class AppProcesses {
   async startReady(
     shared: Record<string, string>,
     perInstance: Record<string, string>[],
+    nodeArgsPerInstance: string[][] = [],
   ): Promise<{ agents: TestAgent[]; ports: number[]; processes: AppProcess[] }> {
     const ports = await Promise.all(perInstance.map(() => freePort()));
     const processes = perInstance.map((own, index) =>
-      this.start({ HOST: '127.0.0.1', ...shared, ...own, PORT: String(ports[index]) }),
+      this.start({ HOST: '127.0.0.1', ...shared, ...own, PORT: String(ports[index]) }, nodeArgsPerInstance[index]),
     );
     const statuses = await Promise.all(processes.map((app, index) => waitForHttp(app, ports[index], '/health/ready')));
     statuses.forEach((status, index) => {
