@@ -1,5 +1,5 @@
-// Redis memory per revoked token, written through the app's own code path: the built RedisRevocationStore and
-// RedisKeys (from dist/), so the keys, values and expiries are exactly what POST /logout leaves behind.
+// Redis memory per revoked token, written through the app's own code path: the built RedisSessionStore, its store
+// epoch and RedisKeys (from dist/), so the keys, values and expiries are exactly what POST /logout leaves behind.
 //
 // `node bench/memory.mjs [--dist <built app>] [--count <logouts>]` runs only this measure, on a private
 // redis-server, and prints the figures as JSON (`npm run bench` runs it after the load rounds).
@@ -16,47 +16,60 @@ const TOKEN_LIFETIME_MS = 15 * 60 * 1000; // the app's default JWT_ACCESS_TTL
 const BATCH = 1000; // logouts in flight at once
 
 /**
- * @typedef {{ userId: string, jti: string, sessionId: string, issuedAtMs: number }} TokenIdentity
  * @typedef {{
- *   revokeTokenAndSession(token: TokenIdentity, tokenExpiresAtMs: number, sessionExpiresAtMs: number): Promise<void>,
- *   revokeUserTokensIssuedBefore(userId: string, notBeforeMs: number, keepUntilMs: number): Promise<void>,
- * }} RevocationStore
+ *   end(userId: string, sessionId: string, token: { jti: string, expiresAtMs: number }): Promise<boolean>,
+ * }} SessionStore
+ * @typedef {{ onApplicationBootstrap(): Promise<void>, onApplicationShutdown(): void }} StoreEpoch
  * @typedef {{
  *   revokedToken(userId: string, jti: string): string,
  *   revokedSession(userId: string, sessionId: string): string,
- *   notBefore(userId: string): string,
+ *   epochRecord(tag: number): string,
  * }} RedisKeys
  */
 
 /**
- * FLUSHALL, then `count` logouts (fresh random user, jti and session each, expiring 15 min ahead), then the
- * used_memory delta. Each logout writes two entries: the token's jti and its session. Then, on an empty store
- * again, the not-before marks of `count` users (logout-all), which hold a timestamp and so cost a value object too.
+ * FLUSHALL, then `count` logouts (a fresh random user, jti and session each, expiring 15 min ahead), then the
+ * used_memory delta. Each logout writes two entries: the token's jti and its session's id.
  * @param {{ distDir: string, redisUrl: string, count: number }} options
  */
 export async function measureRevocationMemory({ distDir, redisUrl, count }) {
-  const { RedisRevocationStore, RedisKeys, keyPrefix } = await importAppModules(distDir);
-  // The app's client options that matter here: auto-pipelining batches the MULTI/EXECs of concurrent logouts.
+  const app = await importAppModules(distDir);
+  // The app's client options that matter here: auto-pipelining batches the scripts of concurrent logouts.
   const redis = new Redis(redisUrl, { enableAutoPipelining: true });
-  const keys = new RedisKeys(keyPrefix);
-  const store = new RedisRevocationStore(redis, keys);
+  const keys = new app.RedisKeys(app.keyPrefix);
   try {
     await redis.flushall('SYNC');
+    const epoch = new app.RedisStoreEpoch(redis, keys, new app.NoEpochLedger(), { storeLost: () => undefined }, 1000);
+    await epoch.onApplicationBootstrap();
+    const writer = new app.ReplicatedWriter(redis, { replicas: 0, timeoutMs: 0 });
+    const terms = {
+      refreshTtlMs: TOKEN_LIFETIME_MS,
+      maxAgeMs: TOKEN_LIFETIME_MS,
+      reuseGraceMs: 0,
+      tokenLifetimeMs: TOKEN_LIFETIME_MS,
+      maxSessions: 50,
+    };
+    const sessions = new app.RedisSessionStore(redis, keys, terms, epoch, writer, { settle: () => Promise.resolve() });
+    const epochKeys = await redis.dbsize();
     const before = await usedMemory(redis);
-    /** @type {TokenIdentity | undefined} */
+    /** @type {{ userId: string, jti: string, sessionId: string } | undefined} */
     let sample;
-    for (let done = 0; done < count; done += BATCH) {
-      const now = Date.now();
-      const logouts = Array.from({ length: Math.min(BATCH, count - done) }, () => {
-        const token = { userId: randomUUID(), jti: randomUUID(), sessionId: randomUUID(), issuedAtMs: now };
-        sample ??= token;
-        return store.revokeTokenAndSession(token, now + TOKEN_LIFETIME_MS, now + TOKEN_LIFETIME_MS);
-      });
-      await Promise.all(logouts);
+    try {
+      for (let done = 0; done < count; done += BATCH) {
+        const expiresAtMs = Date.now() + TOKEN_LIFETIME_MS;
+        const logouts = Array.from({ length: Math.min(BATCH, count - done) }, () => {
+          const token = { userId: randomUUID(), jti: randomUUID(), sessionId: randomUUID() };
+          sample ??= token;
+          return sessions.end(token.userId, token.sessionId, { jti: token.jti, expiresAtMs });
+        });
+        await Promise.all(logouts);
+      }
+    } finally {
+      epoch.onApplicationShutdown();
     }
     await settle(redis);
     const after = await usedMemory(redis);
-    const entries = await redis.dbsize();
+    const entries = (await redis.dbsize()) - epochKeys;
     if (entries !== 2 * count)
       throw new Error(`expected ${2 * count} entries after ${count} logouts, found ${entries}`);
     if (!sample) throw new Error('no logout was written');
@@ -69,44 +82,10 @@ export async function measureRevocationMemory({ distDir, redisUrl, count }) {
       bytesPerEntry: (after - before) / entries,
       jtiKey: await describeKey(redis, keys.revokedToken(sample.userId, sample.jti)),
       sidKey: await describeKey(redis, keys.revokedSession(sample.userId, sample.sessionId)),
-      notBefore: await measureNotBeforeMarks(redis, store, keys, count),
     };
   } finally {
     redis.disconnect();
   }
-}
-
-/**
- * used_memory per not-before mark: one per user, written by logout-all and the password change.
- * @param {Redis} redis
- * @param {RevocationStore} store
- * @param {RedisKeys} keys
- * @param {number} count
- */
-async function measureNotBeforeMarks(redis, store, keys, count) {
-  await redis.flushall('SYNC');
-  const before = await usedMemory(redis);
-  /** @type {string | undefined} */
-  let sampleUserId;
-  for (let done = 0; done < count; done += BATCH) {
-    const now = Date.now();
-    const marks = Array.from({ length: Math.min(BATCH, count - done) }, () => {
-      const userId = randomUUID();
-      sampleUserId ??= userId;
-      return store.revokeUserTokensIssuedBefore(userId, now, now + TOKEN_LIFETIME_MS);
-    });
-    await Promise.all(marks);
-  }
-  await settle(redis);
-  const after = await usedMemory(redis);
-  const entries = await redis.dbsize();
-  if (entries !== count) throw new Error(`expected ${count} not-before marks, found ${entries}`);
-  if (!sampleUserId) throw new Error('no not-before mark was written');
-  return {
-    entries,
-    bytesPerEntry: (after - before) / entries,
-    key: await describeKey(redis, keys.notBefore(sampleUserId)),
-  };
 }
 
 /**
@@ -134,23 +113,40 @@ async function describeKey(redis, key) {
 }
 
 /**
- * The built store, key layout and default key prefix (dist/ has no type declarations, hence the casts).
+ * @typedef {{
+ *   RedisSessionStore: new (...args: unknown[]) => SessionStore,
+ *   RedisStoreEpoch: new (...args: unknown[]) => StoreEpoch,
+ *   NoEpochLedger: new () => object,
+ *   ReplicatedWriter: new (...args: unknown[]) => object,
+ *   RedisKeys: new (prefix: string) => RedisKeys,
+ *   keyPrefix: string,
+ * }} AppModules
+ */
+
+/**
+ * The built session store, its collaborators and the default key prefix (dist/ has no type declarations, hence the
+ * casts).
  * @param {string} distDir
+ * @returns {Promise<AppModules>}
  */
 async function importAppModules(distDir) {
-  /** @type {(file: string) => Promise<unknown>} */
+  /**
+   * @param {string} file
+   * @returns {Promise<Record<string, unknown>>}
+   */
   const load = (file) => import(pathToFileURL(join(distDir, file)).href);
-  const { RedisRevocationStore } =
-    /** @type {{ RedisRevocationStore: new (redis: Redis, keys: RedisKeys) => RevocationStore }} */ (
-      await load('revocation/redis-revocation.store.js')
-    );
-  const { RedisKeys } = /** @type {{ RedisKeys: new (prefix: string) => RedisKeys }} */ (
-    await load('redis/redis-keys.js')
-  );
+  const modules = {
+    ...(await load('sessions/redis-session.store.js')),
+    ...(await load('epoch/redis-store-epoch.js')),
+    ...(await load('epoch/epoch-ledger.js')),
+    ...(await load('redis/replication.js')),
+    ...(await load('redis/redis-keys.js')),
+  };
   const { EnvironmentVariables } = /** @type {{ EnvironmentVariables: new () => { REDIS_KEY_PREFIX: string } }} */ (
     await load('config/env.validation.js')
   );
-  return { RedisRevocationStore, RedisKeys, keyPrefix: new EnvironmentVariables().REDIS_KEY_PREFIX };
+  const keyPrefix = new EnvironmentVariables().REDIS_KEY_PREFIX;
+  return /** @type {AppModules} */ ({ ...modules, keyPrefix });
 }
 
 /** Only this measure, on a redis-server of its own, stopped by its pid afterwards. */

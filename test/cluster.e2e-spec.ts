@@ -10,7 +10,10 @@ import { AppProcesses, httpCall, sleep, type AppProcess } from './support/app-pr
 import { PASSWORD, bearer, uniqueEmail } from './support/auth-client.js';
 import { onNode, startRedisCluster, stopRedisCluster, type RedisCluster } from './support/redis-cluster.js';
 import { claimsOf, loginWithAgent, sidOf, type SessionEntry, type TokenPair } from './support/session-client.js';
+import { ApiClient } from './support/api-client.js';
+import { eventually } from './support/poll.js';
 import { redisStores } from './support/redis-client.js';
+import { RaceRunner, tokensOf } from './support/revocation-race.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -244,6 +247,7 @@ describe('built app processes on the cluster', () => {
   const durablePrefix = `w${randomUUID().slice(0, 8)}:`;
   let first: TestAgent;
   let second: TestAgent;
+  let sharedPorts: number[];
   let durablePort: number;
   let durableApp: AppProcess;
 
@@ -263,6 +267,7 @@ describe('built app processes on the cluster', () => {
       { REDIS_KEY_PREFIX: durablePrefix, REDIS_WAIT_REPLICAS: '1' },
     ]);
     [first, second] = agents;
+    sharedPorts = ports.slice(0, 2);
     durablePort = ports[2];
     durableApp = processes[2];
   }, 40_000);
@@ -295,6 +300,61 @@ describe('built app processes on the cluster', () => {
       await second.post('/logout-all').set(bearer(tokens.access_token)).expect(204);
 
       await first.get('/me').set(bearer(tokens.access_token)).expect(401);
+    });
+
+    it('lets no refresh raced against a logout-all on the other instance mint a surviving token (200 rounds)', async () => {
+      const [a, b] = sharedPorts.map((port) => new ApiClient(port));
+      const races = new RaceRunner(a, b, { rounds: 200, lanes: 8 });
+      try {
+        const tally = await races.run({
+          name: 'logout-all vs refresh (Cluster)',
+          lane: () => a.register(),
+          round: async (user) => {
+            const tokens = await a.login(user.email);
+            return {
+              revoke: () => a.call('POST', '/logout-all', { token: tokens.access_token }),
+              race: () => b.refresh(tokens.refresh_token),
+              settle: (_revoker, answer) => ({ mustBeDead: tokensOf(answer) }),
+            };
+          },
+        });
+        console.log(races.report('revocation races on the Cluster'));
+        expect(tally.revoked).toBe(200);
+        expect(tally.survivors).toBe(0);
+      } finally {
+        a.close();
+        b.close();
+      }
+    }, 120_000);
+
+    it("notices a FLUSHALL of the master that holds a user's keys, on both instances, and refuses its tokens", async () => {
+      const [a, b] = sharedPorts.map((port) => new ApiClient(port));
+      try {
+        const { id, email } = await a.register();
+        const revoked = await a.login(email);
+        const live = await b.login(email);
+        expect((await a.call('POST', '/logout', { token: revoked.access_token })).status).toBe(204);
+        const owner = await running().ownerOf(new RedisKeys(sharedPrefix).sessions(id));
+        await onNode(owner.master.port, (redis) => redis.flushall());
+        const startedAt = Date.now();
+        let revokedAccepted = 0;
+        const refusedBoth = async () => {
+          const statuses = await Promise.all(
+            [a, b].flatMap((api) => [revoked, live].map((pair) => api.status('GET', '/me', pair.access_token))),
+          );
+          revokedAccepted += [statuses[0], statuses[2]].filter((status) => status === 200).length;
+          return statuses.every((status) => status === 401);
+        };
+        expect(await eventually(refusedBoth, 1_500)).toBe(true);
+        console.log(
+          `FLUSHALL of one master: noticed by both instances within ${Date.now() - startedAt} ms; the revoked token ` +
+            `accepted ${revokedAccepted} times meanwhile (a Cluster checks the epoch records every 250 ms)`,
+        );
+        for (const api of [a, b]) expect((await api.refresh(live.refresh_token)).status).toBe(401);
+      } finally {
+        a.close();
+        b.close();
+      }
     });
   });
 

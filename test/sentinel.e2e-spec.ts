@@ -5,6 +5,7 @@ import { AppProcesses } from './support/app-process.js';
 import { RedisKeys } from '../src/redis/redis-keys.js';
 import { bearer } from './support/auth-client.js';
 import { RedisSentinelSet, holds, sentinelEnv } from './support/redis-sentinel.js';
+import { stopRedisServer } from './support/redis-server.js';
 import { claimsOf, loginWithAgent, newAccount, refresh, rotate, type TokenPair } from './support/session-client.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { StatusTally, type TokenKind } from './support/status-tally.js';
@@ -342,5 +343,53 @@ describe('Sentinel failover: the master SIGKILLed while an app with REDIS_WAIT_R
     expect(await holds(revived.port, revokedTokenKey(api.keyPrefix, last))).toBe(true);
     await getMe(http, valid.access_token).expect(200);
     await getMe(http, revoked.access_token).expect(401);
+  }, 60_000);
+});
+
+describe('Sentinel failover to a replica that missed writes (REDIS_WAIT_REPLICAS=0)', () => {
+  let set: RedisSentinelSet;
+  let api: TestApp;
+
+  beforeAll(async () => {
+    set = await RedisSentinelSet.start(redisBinary(), { name: MASTER_NAME });
+    api = await createTestApp(sentinelEnv(set));
+  }, 30_000);
+
+  afterAll(async () => {
+    try {
+      await api?.close();
+    } finally {
+      await set?.stop();
+    }
+  });
+
+  it('notices the lost writes and refuses every token from before, the one whose logout was lost above all', async () => {
+    const { http } = api;
+    const { email } = await newAccount(http);
+    const kept = await loginWithAgent(http, email, 'kept');
+    const loggedOut = await loginWithAgent(http, email, 'logged-out');
+    const replica = set.replica!;
+    await set.waitForReplicaLink(replica);
+    await sleep(200); // the replica has the sessions
+
+    // The replica stops replicating; the logout reaches the master only, and dies with it.
+    set.freeze(replica);
+    await postLogout(http, loggedOut.access_token).expect(204);
+    expect(await holds(set.master.port, revokedTokenKey(api.keyPrefix, loggedOut))).toBe(true);
+    await stopRedisServer(set.master, 'SIGKILL');
+    set.thaw(replica);
+    const promoted = await set.failover();
+    expect(promoted.port).toBe(replica.port);
+    expect(await holds(replica.port, revokedTokenKey(api.keyPrefix, loggedOut))).toBe(false);
+
+    // Without the epoch, the logged-out token would work again on the promoted replica.
+    const refused = await eventually(async () => {
+      const statuses = await Promise.all([kept, loggedOut].map((pair) => getMe(http, pair.access_token)));
+      return statuses.every((response) => response.status === 401);
+    }, 10_000);
+    expect(refused).toBe(true);
+    for (const pair of [kept, loggedOut]) expect((await refresh(http, pair.refresh_token)).status).toBe(401);
+    const fresh = await loginWithAgent(http, email, 'after-the-loss');
+    await getMe(http, fresh.access_token).expect(200);
   }, 60_000);
 });
