@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { ApiClient, type TokenPair } from './support/api-client.js';
-import { AppProcesses } from './support/app-process.js';
-import { decodeClaims, PASSWORD, uniqueEmail } from './support/auth-client.js';
-import { CliProcesses } from './support/cli-process.js';
+import { appEnv, AppProcesses } from './support/app-process.js';
+import { decodeClaims } from './support/auth-client.js';
+import { adminAccessToken } from './support/cli-process.js';
 import { testRedisUrl } from './support/redis-server.js';
-import { RaceRunner, tokensOf } from './support/revocation-race.js';
+import { RaceRunner } from './support/revocation-race.js';
 
 /**
  * DESIGN §3: no instance clock decides revocation. Three real API processes on one Redis: one on the true clock,
@@ -27,28 +27,14 @@ describe('instances whose clocks are 3 s off', () => {
   const races: RaceRunner[] = [];
 
   beforeAll(async () => {
-    const env = {
-      JWT_SECRET: process.env.JWT_SECRET as string,
-      REDIS_URL: testRedisUrl(),
-      REDIS_KEY_PREFIX: `clk${randomUUID().slice(0, 6)}:`,
-      LOG_LEVEL: 'error',
-      THROTTLE_IP_LIMIT: '1000000',
-      THROTTLE_ACCOUNT_LIMIT: '1000000',
-    };
+    const env = appEnv({ REDIS_URL: testRedisUrl(), REDIS_KEY_PREFIX: `clk${randomUUID().slice(0, 6)}:` });
     const { ports } = await apps.startReady(
       env,
       [{}, { CLOCK_SHIFT_MS: String(SHIFT_MS) }, { CLOCK_SHIFT_MS: String(-SHIFT_MS) }],
       [[], PRELOAD, PRELOAD],
     );
     [exact, fast, slow] = ports.map((port) => new ApiClient(port));
-    const adminEmail = uniqueEmail();
-    const cli = new CliProcesses(env);
-    try {
-      expect((await cli.run(['create-admin', adminEmail], { ADMIN_PASSWORD: PASSWORD })).code).toBe(0);
-    } finally {
-      cli.dispose();
-    }
-    adminToken = (await exact.login(adminEmail)).access_token;
+    adminToken = await adminAccessToken(env, (email, password) => exact.login(email, password));
   }, 60_000);
 
   afterAll(async () => {
@@ -104,18 +90,7 @@ describe('instances whose clocks are 3 s off', () => {
       const racer = [fast, slow][index];
       const runner = new RaceRunner(exact, racer, { rounds: ROUNDS, lanes: 4 });
       races.push(runner);
-      const tally = await runner.run({
-        name: `logout-all (exact) vs refresh (${_name})`,
-        lane: () => exact.register(),
-        round: async (user) => {
-          const tokens = await racer.login(user.email);
-          return {
-            revoke: () => exact.call('POST', '/logout-all', { token: tokens.access_token }),
-            race: () => racer.refresh(tokens.refresh_token),
-            settle: (_revoker, answer) => ({ mustBeDead: tokensOf(answer) }),
-          };
-        },
-      });
+      const tally = await runner.run(runner.logoutAllVersusRefresh(`logout-all (exact) vs refresh (${_name})`));
       expect(tally.revoked).toBe(ROUNDS);
       expect(tally.survivors).toBe(0);
     },

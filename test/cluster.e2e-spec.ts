@@ -6,14 +6,14 @@ import { describeSessionStoreContract } from '../src/sessions/testing/session-st
 import { PrefixedThrottlerStorage } from '../src/throttling/prefixed-throttler.storage.js';
 import { RedisUsersRepository } from '../src/users/redis-users.repository.js';
 import { describeUsersRepositoryContract } from '../src/users/testing/users-repository.contract.js';
-import { AppProcesses, httpCall, sleep, type AppProcess } from './support/app-process.js';
+import { appEnv, AppProcesses, httpCall, sleep, type AppProcess } from './support/app-process.js';
 import { PASSWORD, bearer, uniqueEmail } from './support/auth-client.js';
 import { onNode, startRedisCluster, stopRedisCluster, type RedisCluster } from './support/redis-cluster.js';
 import { claimsOf, loginWithAgent, sidOf, type SessionEntry, type TokenPair } from './support/session-client.js';
 import { ApiClient } from './support/api-client.js';
 import { eventually } from './support/poll.js';
 import { redisStores } from './support/redis-client.js';
-import { RaceRunner, tokensOf } from './support/revocation-race.js';
+import { RaceRunner } from './support/revocation-race.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -252,14 +252,7 @@ describe('built app processes on the cluster', () => {
   let durableApp: AppProcess;
 
   beforeAll(async () => {
-    const env = {
-      JWT_SECRET: process.env.JWT_SECRET as string,
-      REDIS_CLUSTER_NODES: running().nodesEnv,
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'error',
-      THROTTLE_IP_LIMIT: '1000000',
-      THROTTLE_ACCOUNT_LIMIT: '1000000',
-    };
+    const env = appEnv({ REDIS_CLUSTER_NODES: running().nodesEnv, HOST: '127.0.0.1' });
     const { agents, ports, processes } = await apps.startReady(env, [
       { REDIS_KEY_PREFIX: sharedPrefix },
       { REDIS_KEY_PREFIX: sharedPrefix },
@@ -306,18 +299,7 @@ describe('built app processes on the cluster', () => {
       const [a, b] = sharedPorts.map((port) => new ApiClient(port));
       const races = new RaceRunner(a, b, { rounds: 200, lanes: 8 });
       try {
-        const tally = await races.run({
-          name: 'logout-all vs refresh (Cluster)',
-          lane: () => a.register(),
-          round: async (user) => {
-            const tokens = await a.login(user.email);
-            return {
-              revoke: () => a.call('POST', '/logout-all', { token: tokens.access_token }),
-              race: () => b.refresh(tokens.refresh_token),
-              settle: (_revoker, answer) => ({ mustBeDead: tokensOf(answer) }),
-            };
-          },
-        });
+        const tally = await races.run(races.logoutAllVersusRefresh('logout-all vs refresh (Cluster)'));
         console.log(races.report('revocation races on the Cluster'));
         expect(tally.revoked).toBe(200);
         expect(tally.survivors).toBe(0);

@@ -78,6 +78,31 @@ describe('register, login, me, logout on the in-memory store (no REDIS_URL)', ()
   });
 });
 
+describe('a restart of an app on the in-memory store', () => {
+  it('refuses every token issued before it: its revocations are gone, and so is the store epoch they carried', async () => {
+    const before = await createTestApp();
+    let token: string;
+    let revoked: string;
+    try {
+      const { email } = await register(before.http);
+      token = await login(before.http, email);
+      revoked = await login(before.http, email);
+      await before.http.post('/logout').set(bearer(revoked)).expect(204);
+    } finally {
+      await before.close();
+    }
+    const after = await createTestApp();
+    try {
+      for (const old of [token, revoked]) {
+        const response = await after.http.get('/me').set(bearer(old)).expect(401);
+        expect(response.body).toMatchObject({ message: 'The access token has been revoked' });
+      }
+    } finally {
+      await after.close();
+    }
+  });
+});
+
 describe('revoked entries leave the in-memory store with the token (JWT_ACCESS_TTL=1s, JWT_CLOCK_TOLERANCE=0)', () => {
   let api: TestApp;
   let store: RevocationStore;

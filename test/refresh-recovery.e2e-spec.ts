@@ -2,7 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RedisKeys } from '../src/redis/redis-keys.js';
 import { ApiClient, type Answer, type TokenPair } from './support/api-client.js';
-import { AppProcesses, type AppProcess } from './support/app-process.js';
+import { appEnv, AppProcesses, type AppProcess } from './support/app-process.js';
 import { decodeClaims } from './support/auth-client.js';
 import { testRedisUrl } from './support/redis-server.js';
 
@@ -26,14 +26,7 @@ describe('an instance killed mid-refresh, 60 times', () => {
   const apps = new AppProcesses();
   const prefix = `rr${randomUUID().slice(0, 6)}:`;
   const keys = new RedisKeys(prefix);
-  const env = {
-    JWT_SECRET: process.env.JWT_SECRET as string,
-    REDIS_URL: testRedisUrl(),
-    REDIS_KEY_PREFIX: prefix,
-    LOG_LEVEL: 'error',
-    THROTTLE_IP_LIMIT: '1000000',
-    THROTTLE_ACCOUNT_LIMIT: '1000000',
-  };
+  const env = appEnv({ REDIS_URL: testRedisUrl(), REDIS_KEY_PREFIX: prefix });
   let survivor: ApiClient;
   let redis: Redis;
 

@@ -1,9 +1,9 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { ApiClient, type Answer, type TokenPair } from './support/api-client.js';
-import { AppProcesses } from './support/app-process.js';
-import { PASSWORD, uniqueEmail } from './support/auth-client.js';
-import { CliProcesses } from './support/cli-process.js';
+import { appEnv, AppProcesses } from './support/app-process.js';
+import { uniqueEmail } from './support/auth-client.js';
+import { adminAccessToken } from './support/cli-process.js';
 import {
   findServerBinary,
   NO_REDIS_MESSAGE,
@@ -56,24 +56,10 @@ describe('multi-step operations against a Redis at maxmemory (noeviction)', () =
       'noeviction',
     ]);
     junk = new Redis(server.url);
-    const env = {
-      JWT_SECRET: process.env.JWT_SECRET as string,
-      REDIS_URL: server.url,
-      LOG_LEVEL: 'error',
-      THROTTLE_IP_LIMIT: '1000000',
-      THROTTLE_ACCOUNT_LIMIT: '1000000',
-    };
+    const env = appEnv({ REDIS_URL: server.url });
     const { ports } = await apps.startReady(env, [{}]);
     api = new ApiClient(ports[0]);
-    const adminEmail = uniqueEmail();
-    const cli = new CliProcesses(env);
-    try {
-      const created = await cli.run(['create-admin', adminEmail], { ADMIN_PASSWORD: PASSWORD });
-      if (created.code !== 0) throw new Error(`create-admin failed: ${created.stderr}`);
-    } finally {
-      cli.dispose();
-    }
-    adminToken = (await api.login(adminEmail)).access_token;
+    adminToken = await adminAccessToken(env, (email, password) => api.login(email, password));
   }, 60_000);
 
   afterAll(async () => {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ApiClient, type Answer, type TokenPair } from './support/api-client.js';
-import { AppProcesses } from './support/app-process.js';
-import { decodeClaims, PASSWORD, uniqueEmail } from './support/auth-client.js';
-import { CliProcesses } from './support/cli-process.js';
+import { appEnv, AppProcesses } from './support/app-process.js';
+import { decodeClaims, uniqueEmail } from './support/auth-client.js';
+import { adminAccessToken } from './support/cli-process.js';
 import { testRedisUrl } from './support/redis-server.js';
 import { RaceRunner, tokensOf } from './support/revocation-race.js';
 
@@ -31,27 +31,15 @@ describe('revocations raced by requests that mint tokens, across two instances',
   let races: RaceRunner;
 
   beforeAll(async () => {
-    const env = {
-      JWT_SECRET: process.env.JWT_SECRET as string,
+    const env = appEnv({
       REDIS_URL: testRedisUrl(),
       REDIS_KEY_PREFIX: prefix,
-      LOG_LEVEL: 'error',
       SESSIONS_PER_USER: String(SESSIONS_PER_USER),
-      THROTTLE_IP_LIMIT: '1000000',
-      THROTTLE_ACCOUNT_LIMIT: '1000000',
-    };
+    });
     const { ports } = await apps.startReady(env, [{}, {}]);
     [a, b] = ports.map((port) => new ApiClient(port));
     races = new RaceRunner(a, b, { rounds: ROUNDS, lanes: LANES });
-    const adminEmail = uniqueEmail();
-    const cli = new CliProcesses(env);
-    try {
-      const created = await cli.run(['create-admin', adminEmail], { ADMIN_PASSWORD: PASSWORD });
-      if (created.code !== 0) throw new Error(`create-admin failed: ${created.stderr}`);
-    } finally {
-      cli.dispose();
-    }
-    adminToken = (await a.login(adminEmail)).access_token;
+    adminToken = await adminAccessToken(env, (email, password) => a.login(email, password));
   }, 60_000);
 
   afterAll(async () => {

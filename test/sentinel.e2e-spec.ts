@@ -4,7 +4,7 @@ import type TestAgent from 'supertest/lib/agent.js';
 import { AppProcesses } from './support/app-process.js';
 import { RedisKeys } from '../src/redis/redis-keys.js';
 import { bearer } from './support/auth-client.js';
-import { RedisSentinelSet, holds, sentinelEnv } from './support/redis-sentinel.js';
+import { RedisSentinelSet, holds, sentinelEnv, withConnection } from './support/redis-sentinel.js';
 import { stopRedisServer } from './support/redis-server.js';
 import { claimsOf, loginWithAgent, newAccount, refresh, rotate, type TokenPair } from './support/session-client.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -237,16 +237,16 @@ function failoverSummary(tally: StatusTally<Phase>): string {
   return `${line('valid', [200, 401, 503, 500, 'error'])}; ${line('revoked', [200, 401, 503, 500, 'error'])}`;
 }
 
-describe('Sentinel failover: the master SIGKILLed while an app with REDIS_WAIT_REPLICAS=1 serves GET /me', () => {
-  let set: RedisSentinelSet;
-  let api: TestApp;
-
+/** For one describe: a Sentinel set of its own, and an in-process app on it with `env`. */
+function sentinelAndApp(env: Record<string, string> = {}): () => { set: RedisSentinelSet; api: TestApp } {
+  let set: RedisSentinelSet | undefined;
+  let api: TestApp | undefined;
   beforeAll(async () => {
     set = await RedisSentinelSet.start(redisBinary(), { name: MASTER_NAME });
-    api = await createTestApp(sentinelEnv(set, { REDIS_WAIT_REPLICAS: '1' }));
+    api = await createTestApp(sentinelEnv(set, env));
+    // One listening server for the whole describe (supertest would open one per request otherwise).
     await api.app.listen(0, '127.0.0.1');
   }, 30_000);
-
   afterAll(async () => {
     try {
       await api?.close();
@@ -254,8 +254,17 @@ describe('Sentinel failover: the master SIGKILLed while an app with REDIS_WAIT_R
       await set?.stop();
     }
   });
+  return () => {
+    if (!set || !api) throw new Error('the Sentinel set and its app are only there inside the tests of the describe');
+    return { set, api };
+  };
+}
+
+describe('Sentinel failover: the master SIGKILLed while an app with REDIS_WAIT_REPLICAS=1 serves GET /me', () => {
+  const deployment = sentinelAndApp({ REDIS_WAIT_REPLICAS: '1' });
 
   it('never lets the revoked token through nor answers 500; afterwards, without an app restart, reads and writes go to the new master', async () => {
+    const { set, api } = deployment();
     const { http } = api;
     const { email } = await newAccount(http);
     const valid = await loginWithAgent(http, email, 'kept');
@@ -347,23 +356,10 @@ describe('Sentinel failover: the master SIGKILLed while an app with REDIS_WAIT_R
 });
 
 describe('Sentinel failover to a replica that missed writes (REDIS_WAIT_REPLICAS=0)', () => {
-  let set: RedisSentinelSet;
-  let api: TestApp;
-
-  beforeAll(async () => {
-    set = await RedisSentinelSet.start(redisBinary(), { name: MASTER_NAME });
-    api = await createTestApp(sentinelEnv(set));
-  }, 30_000);
-
-  afterAll(async () => {
-    try {
-      await api?.close();
-    } finally {
-      await set?.stop();
-    }
-  });
+  const deployment = sentinelAndApp();
 
   it('notices the lost writes and refuses every token from before, the one whose logout was lost above all', async () => {
+    const { set, api } = deployment();
     const { http } = api;
     const { email } = await newAccount(http);
     const kept = await loginWithAgent(http, email, 'kept');
@@ -372,8 +368,10 @@ describe('Sentinel failover to a replica that missed writes (REDIS_WAIT_REPLICAS
     await set.waitForReplicaLink(replica);
     await sleep(200); // the replica has the sessions
 
-    // The replica stops replicating; the logout reaches the master only, and dies with it.
+    // The replica stops (SIGSTOP) and the master drops its link, so nothing written from now on reaches it (a
+    // frozen process's kernel would still take in what the link carried): the logout lives on the master only.
     set.freeze(replica);
+    await withConnection(set.master.port, (client) => client.call('CLIENT', 'KILL', 'TYPE', 'replica'));
     await postLogout(http, loggedOut.access_token).expect(204);
     expect(await holds(set.master.port, revokedTokenKey(api.keyPrefix, loggedOut))).toBe(true);
     await stopRedisServer(set.master, 'SIGKILL');

@@ -95,6 +95,13 @@ async function refusedEverywhere(deployment: Deployment, tokens: TokenPair[]) {
   return { noticedAfterMs, revokedAccepted };
 }
 
+/** The accounts were in Redis too, and went with the data: the user registers again (accounts move to PostgreSQL). */
+async function registerAgain(deployment: Deployment, email: string): Promise<TokenPair> {
+  const [a] = deployment.clients;
+  await a.register(email, PASSWORD);
+  return a.login(email);
+}
+
 /** Each instance's error lines about the loss, and its loss counter. */
 async function reports(deployment: Deployment) {
   return Promise.all(
@@ -155,12 +162,7 @@ describe('store loss: every token issued before it is refused', () => {
     const admin = new Redis(deployment.server.url);
     await admin.flushall();
     await admin.quit();
-    // The accounts were in Redis too: the user registers again (accounts move to PostgreSQL next).
-    await expectFailedClosed(deployment, tokens, async () => {
-      const [a] = (deployment as Deployment).clients;
-      await a.register(tokens.email, PASSWORD);
-      return a.login(tokens.email);
-    });
+    await expectFailedClosed(deployment, tokens, () => registerAgain(deployment as Deployment, tokens.email));
   }, 60_000);
 
   it('after a restart with empty data (no persistence, ALLOW_VOLATILE_REDIS=true)', async () => {
@@ -169,11 +171,7 @@ describe('store loss: every token issued before it is refused', () => {
     const { server } = deployment;
     await stopRedisServer(server, 'SIGKILL');
     deployment.server = await startRedisServer(binary as string, ['--appendonly', 'no'], server.port, server.dir);
-    await expectFailedClosed(deployment, tokens, async () => {
-      const [a] = (deployment as Deployment).clients;
-      await a.register(tokens.email, PASSWORD);
-      return a.login(tokens.email);
-    });
+    await expectFailedClosed(deployment, tokens, () => registerAgain(deployment as Deployment, tokens.email));
   }, 60_000);
 
   it('after a restore from an older RDB snapshot (the logout and the rotation after it are gone)', async () => {

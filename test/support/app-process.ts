@@ -35,6 +35,20 @@ export interface HttpAnswer {
 }
 
 export const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
+
+/**
+ * The settings every suite's app processes share: the test run's secret, quiet logs, and rate limits far above
+ * anything a suite sends (throttling has its own suite); `settings` adds the store and the rest.
+ */
+export function appEnv(settings: Record<string, string>): Record<string, string> {
+  return {
+    JWT_SECRET: process.env.JWT_SECRET as string,
+    LOG_LEVEL: 'error',
+    THROTTLE_IP_LIMIT: '1000000',
+    THROTTLE_ACCOUNT_LIMIT: '1000000',
+    ...settings,
+  };
+}
 export const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, ''); // eslint-disable-line no-control-regex
 export const nonEmptyLines = (text: string) =>
   stripAnsi(text)

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,4 +83,21 @@ function kill(child: ChildProcess): void {
   } catch {
     // Already gone.
   }
+}
+
+/** An admin account made as an operator makes one (`create-admin`, with `env`), logged in: its access token. */
+export async function adminAccessToken(
+  env: Record<string, string>,
+  logIn: (email: string, password: string) => Promise<{ access_token: string }>,
+): Promise<string> {
+  const email = `admin-${randomUUID()}@example.com`;
+  const password = 'an operator chosen passphrase';
+  const cli = new CliProcesses(env);
+  try {
+    const created = await cli.run(['create-admin', email], { ADMIN_PASSWORD: password });
+    if (created.code !== 0) throw new Error(`create-admin failed: ${created.stderr}`);
+  } finally {
+    cli.dispose();
+  }
+  return (await logIn(email, password)).access_token;
 }

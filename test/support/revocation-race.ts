@@ -107,6 +107,22 @@ export class RaceRunner {
     return tally;
   }
 
+  /** A logout-all on the revoking instance against a refresh on the racing one, each round on a fresh login. */
+  logoutAllVersusRefresh(name: string): Race<{ email: string }> {
+    return {
+      name,
+      lane: () => this.revoker.register(),
+      round: async (user) => {
+        const tokens = await this.racer.login(user.email);
+        return {
+          revoke: () => this.revoker.call('POST', '/logout-all', { token: tokens.access_token }),
+          race: () => this.racer.refresh(tokens.refresh_token),
+          settle: (_revoker, answer) => ({ mustBeDead: tokensOf(answer) }),
+        };
+      },
+    };
+  }
+
   /** One line per race run, for the suite's report. */
   report(title: string): string {
     const lines = Object.entries(this.tallies).map(
