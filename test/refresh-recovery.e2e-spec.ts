@@ -15,7 +15,7 @@ import { testRedisUrl } from './support/redis-server.js';
 
 const KILLS = 60;
 /** Instances taking turns as the one killed, so that one restarts while the next is killed. */
-const VICTIMS = 4;
+const VICTIMS = 6;
 
 interface Victim {
   client: ApiClient;

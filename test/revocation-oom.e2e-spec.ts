@@ -56,7 +56,8 @@ describe('multi-step operations against a Redis at maxmemory (noeviction)', () =
       'noeviction',
     ]);
     junk = new Redis(server.url);
-    const env = appEnv({ REDIS_URL: server.url });
+    // Two hashes at once: the two logins of an attempt's set-up run side by side.
+    const env = appEnv({ REDIS_URL: server.url, PASSWORD_HASH_CONCURRENCY: '2' });
     const { ports } = await apps.startReady(env, [{}]);
     api = new ApiClient(ports[0]);
     adminToken = await adminAccessToken(env, (email, password) => api.login(email, password));
@@ -190,24 +191,28 @@ describe('multi-step operations against a Redis at maxmemory (noeviction)', () =
     return counts;
   }
 
-  /** A user and two of its sessions (the caller's and another device's). */
-  async function userWithSessions(password = PASSWORDS[0]) {
-    const user = await api.register(uniqueEmail(), password);
-    return {
-      user,
-      password,
-      caller: await api.login(user.email, password),
-      other: await api.login(user.email, password),
-    };
+  /** Two fresh sessions of `user` (the caller's and another device's); a new user when none is given. */
+  async function userWithSessions(given?: { id: string; email: string }) {
+    const password = PASSWORDS[0];
+    const user = given ?? (await api.register(uniqueEmail(), password));
+    const [caller, other] = await Promise.all([api.login(user.email, password), api.login(user.email, password)]);
+    return { user, password, caller, other };
   }
+
+  /** One user for every attempt of a test whose operation leaves the account able to log in again. */
+  const sharedUser = () => api.register(uniqueEmail(), PASSWORDS[0]);
 
   const accountOf = (id: string) =>
     admin('GET', `/admin/users/${id}`) as Promise<Answer<{ disabled: boolean; roles: string[] }>>;
 
   it('admin disable: never the account disabled with its tokens alive', async () => {
+    const user = await sharedUser();
     const counts = await attempts(
       'admin disable',
-      () => userWithSessions(),
+      async () => {
+        await admin('POST', `/admin/users/${user.id}/enable`);
+        return userWithSessions(user);
+      },
       ({ user }) => admin('POST', `/admin/users/${user.id}/disable`),
       async ({ user, caller, other }) => ({
         changed: (await accountOf(user.id)).body.disabled,
@@ -219,10 +224,10 @@ describe('multi-step operations against a Redis at maxmemory (noeviction)', () =
   }, 240_000);
 
   it('admin demotion: never the admin role gone with an admin token still opening /admin', async () => {
+    const user = await sharedUser();
     const counts = await attempts(
       'admin demotion',
       async () => {
-        const user = await api.register(uniqueEmail(), PASSWORDS[0]);
         await admin('PUT', `/admin/users/${user.id}/roles`, { roles: ['user', 'admin'] });
         return { user, tokens: await api.login(user.email, PASSWORDS[0]) };
       },
@@ -284,9 +289,10 @@ describe('multi-step operations against a Redis at maxmemory (noeviction)', () =
   ])(
     '%s: ends its sessions all at once or not at all, and answers 2xx even at the limit',
     async (name, operate) => {
+      const user = await sharedUser();
       const counts = await attempts(
         name,
-        () => userWithSessions(),
+        () => userWithSessions(user),
         operate,
         async ({ caller, other }) => {
           // logout ends one session: its access and refresh tokens go together. The others end every session.

@@ -54,9 +54,11 @@ describe('revocations raced by requests that mint tokens, across two instances',
   const admin = (method: string, path: string, body?: unknown) => a.call(method, path, { token: adminToken, body });
 
   /** A user of the lane with a password that the race may change. */
-  async function laneUser() {
-    const account = await a.register(uniqueEmail(), PASSWORDS[0]);
-    return { ...account, password: PASSWORDS[0] };
+  async function laneUser(lane: number) {
+    // The lanes' set-up (registrations, logins: password hashing) takes turns on both instances.
+    const setup = lane % 2 === 0 ? a : b;
+    const account = await setup.register(uniqueEmail(), PASSWORDS[0]);
+    return { ...account, password: PASSWORDS[0], setup };
   }
 
   const refreshRaces: [string, (user: { id: string; email: string }, tokens: TokenPair) => Promise<Answer>][] = [
@@ -73,9 +75,9 @@ describe('revocations raced by requests that mint tokens, across two instances',
     async (name, revokeFor) => {
       const tally = await run({
         name,
-        lane: () => laneUser(),
+        lane: (index) => laneUser(index),
         round: async (user) => {
-          const tokens = await a.login(user.email, user.password);
+          const tokens = await user.setup.login(user.email, user.password);
           return {
             revoke: () => revokeFor(user, tokens),
             race: () => b.refresh(tokens.refresh_token),
@@ -93,11 +95,11 @@ describe('revocations raced by requests that mint tokens, across two instances',
   it('refresh-token reuse vs a refresh of the same session: nothing the refresh minted survives', async () => {
     const tally = await run({
       name: 'refresh-token reuse vs refresh',
-      lane: () => laneUser(),
+      lane: (index) => laneUser(index),
       round: async (user) => {
-        const first = await a.login(user.email, user.password);
-        const second = (await a.refresh(first.refresh_token)).body;
-        const third = (await a.refresh(second.refresh_token)).body;
+        const first = await user.setup.login(user.email, user.password);
+        const second = (await user.setup.refresh(first.refresh_token)).body;
+        const third = (await user.setup.refresh(second.refresh_token)).body;
         return {
           // Two generations back: theft, even within the grace window.
           revoke: () => a.refresh(first.refresh_token),
@@ -114,12 +116,12 @@ describe('revocations raced by requests that mint tokens, across two instances',
   it('the session limit vs a refresh of the session it ends: that refresh mints nothing that survives', async () => {
     const tally = await run({
       name: 'session limit (login) vs refresh',
-      lane: async () => {
-        const user = await laneUser();
+      lane: async (index) => {
+        const user = await laneUser(index);
         // Oldest first: the session the next login ends is the least recently used one.
         const sessions = new Map<string, TokenPair>();
         for (let i = 0; i < SESSIONS_PER_USER; i += 1) {
-          const tokens = await a.login(user.email, user.password);
+          const tokens = await user.setup.login(user.email, user.password);
           sessions.set(sidOf(tokens), tokens);
         }
         return { user, sessions };
@@ -150,9 +152,9 @@ describe('revocations raced by requests that mint tokens, across two instances',
     for (const racer of ['refresh', 'login'] as const) {
       const tally = await run({
         name: `admin disable vs ${racer}`,
-        lane: () => laneUser(),
+        lane: (index) => laneUser(index),
         round: async (user) => {
-          const tokens = racer === 'refresh' ? await a.login(user.email, user.password) : undefined;
+          const tokens = racer === 'refresh' ? await user.setup.login(user.email, user.password) : undefined;
           return {
             revoke: () => admin('POST', `/admin/users/${user.id}/disable`),
             race: () =>
@@ -177,10 +179,10 @@ describe('revocations raced by requests that mint tokens, across two instances',
     for (const racer of ['refresh', 'login'] as const) {
       const tally = await run({
         name: `admin demotion vs ${racer}`,
-        lane: () => laneUser(),
+        lane: (index) => laneUser(index),
         round: async (user) => {
           await promote(user);
-          const tokens = racer === 'refresh' ? await a.login(user.email, user.password) : undefined;
+          const tokens = racer === 'refresh' ? await user.setup.login(user.email, user.password) : undefined;
           return {
             revoke: () => admin('PUT', `/admin/users/${user.id}/roles`, { roles: ['user'] }),
             race: () =>
@@ -208,9 +210,9 @@ describe('revocations raced by requests that mint tokens, across two instances',
   }, 360_000);
 
   /** A lane for password races: the user, its current password, and a session of the caller that changes it. */
-  async function passwordLane() {
-    const user = await laneUser();
-    return { user, current: 0, caller: await a.login(user.email, PASSWORDS[0]) };
+  async function passwordLane(lane: number) {
+    const user = await laneUser(lane);
+    return { user, current: 0, caller: await user.setup.login(user.email, PASSWORDS[0]) };
   }
 
   function changePassword(api: ApiClient, lane: { current: number }, caller: TokenPair, next: string) {
@@ -231,10 +233,11 @@ describe('revocations raced by requests that mint tokens, across two instances',
     for (const racer of ['refresh', 'login with the old password'] as const) {
       const tally = await run({
         name: `password change vs ${racer}`,
-        lane: () => passwordLane(),
+        lane: (index) => passwordLane(index),
         round: async (lane) => {
           const next = 1 - lane.current;
-          const other = racer === 'refresh' ? await a.login(lane.user.email, PASSWORDS[lane.current]) : undefined;
+          const other =
+            racer === 'refresh' ? await lane.user.setup.login(lane.user.email, PASSWORDS[lane.current]) : undefined;
           const oldPassword = PASSWORDS[lane.current];
           return {
             revoke: () => changePassword(a, lane, lane.caller, PASSWORDS[next]),
@@ -258,10 +261,10 @@ describe('revocations raced by requests that mint tokens, across two instances',
     let bothWon = 0;
     const tally = await run({
       name: 'password change vs password change',
-      lane: () => passwordLane(),
+      lane: (index) => passwordLane(index),
       round: async (lane) => {
         const next = 1 - lane.current;
-        const second = await a.login(lane.user.email, PASSWORDS[lane.current]);
+        const second = await lane.user.setup.login(lane.user.email, PASSWORDS[lane.current]);
         return {
           revoke: () => changePassword(a, lane, lane.caller, PASSWORDS[next]),
           race: () => changePassword(b, lane, second, PASSWORDS[next]),
@@ -289,11 +292,13 @@ describe('revocations raced by requests that mint tokens, across two instances',
     for (const racer of ['refresh', 'login'] as const) {
       const tally = await run({
         name: `DELETE /me vs ${racer}`,
-        lane: () => Promise.resolve(undefined),
-        round: async () => {
-          const user = await laneUser();
-          const caller = await a.login(user.email, user.password);
-          const other = racer === 'refresh' ? await a.login(user.email, user.password) : undefined;
+        lane: (index) => Promise.resolve(index),
+        round: async (lane) => {
+          const user = await laneUser(lane);
+          const [caller, other] = await Promise.all([
+            user.setup.login(user.email, user.password),
+            racer === 'refresh' ? user.setup.login(user.email, user.password) : undefined,
+          ]);
           return {
             revoke: () => a.call('DELETE', '/me', { token: caller.access_token, body: { password: user.password } }),
             race: () =>
