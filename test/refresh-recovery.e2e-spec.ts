@@ -26,7 +26,13 @@ describe('an instance killed mid-refresh, 60 times', () => {
   const apps = new AppProcesses();
   const prefix = `rr${randomUUID().slice(0, 6)}:`;
   const keys = new RedisKeys(prefix);
-  const env = appEnv({ REDIS_URL: testRedisUrl(), REDIS_KEY_PREFIX: prefix });
+  // No OpenAPI document and no metrics to build: the victims restart 60 times, and start-up is what they cost.
+  const env = appEnv({
+    REDIS_URL: testRedisUrl(),
+    REDIS_KEY_PREFIX: prefix,
+    API_DOCS: 'false',
+    METRICS_ENABLED: 'false',
+  });
   let survivor: ApiClient;
   let redis: Redis;
 

@@ -49,7 +49,12 @@ describe('multi-step operations against a Redis at maxmemory (noeviction)', () =
   beforeAll(async () => {
     const binary = findServerBinary();
     if (!binary) throw new Error(NO_REDIS_MESSAGE);
+    // RDB only (no append-only file, whose buffer would make used_memory swing by each write's size).
     server = await startRedisServer(binary, [
+      '--appendonly',
+      'no',
+      '--save',
+      '3600 1',
       '--maxmemory',
       String(MAX_MEMORY_BYTES),
       '--maxmemory-policy',
@@ -79,37 +84,36 @@ describe('multi-step operations against a Redis at maxmemory (noeviction)', () =
     );
   });
 
-  // Junk fills memory in blocks (fast) then ever smaller pieces (fine-grained); freeing takes the smallest first.
-  const blocks: string[] = [];
+  // Junk, written by scripts flagged allow-oom (as Redis lets our revocations write) so that it can go past the
+  // limit: one key that tops memory up to it, and small pieces that fine-tune it.
+  const JUNK = "#!lua flags=allow-oom\nreturn redis.call('SET', KEYS[1], string.rep('x', tonumber(ARGV[1])))";
   const pieces: string[] = [];
 
-  /** Sets junk of `size` bytes until Redis refuses; true when at least one went in. */
-  async function fillWith(size: number, list: string[]): Promise<boolean> {
-    let added = false;
-    for (;;) {
-      const key = `junk:${randomUUID()}`;
-      try {
-        await junk.set(key, 'x'.repeat(size));
-        list.push(key);
-        added = true;
-      } catch (error) {
-        if (!String(error).includes('OOM')) throw error;
-        return added;
-      }
-    }
+  async function addJunk(bytes: number): Promise<void> {
+    const key = `junk:${randomUUID()}`;
+    await junk.eval(JUNK, 1, key, bytes);
+    pieces.push(key);
   }
 
-  /**
-   * Fills Redis to its limit. A write that goes through also lands in the AOF buffer, which Redis leaves out of its
-   * OOM check once written out: so the small sizes are tried again after a pause, until even 64 bytes are refused.
-   */
+  const usedMemory = async () => Number(/used_memory:(\d+)/.exec(await junk.info('memory'))?.[1]);
+
+  /** Fills Redis to its limit: a plain write is then refused. */
   async function fillToLimit(): Promise<void> {
-    await fillWith(256 * 1024, blocks);
-    for (let settled = 0; settled < 2;) {
-      const added =
-        (await fillWith(16 * 1024, pieces)) || (await fillWith(1024, pieces)) || (await fillWith(64, pieces));
-      settled = added ? 0 : settled + 1;
-      await new Promise((resolve) => setTimeout(resolve, 5));
+    const missing = MAX_MEMORY_BYTES - (await usedMemory());
+    if (missing > 0) await addJunk(missing);
+    // The allocator rounds: top up by 1 KB until a plain write is refused.
+    while (await acceptsWrite()) await addJunk(1024);
+  }
+
+  async function acceptsWrite(): Promise<boolean> {
+    const key = `junk:${randomUUID()}`;
+    try {
+      await junk.set(key, 'x');
+      pieces.push(key);
+      return true;
+    } catch (error) {
+      if (!String(error).includes('OOM')) throw error;
+      return false;
     }
   }
 
@@ -123,33 +127,31 @@ describe('multi-step operations against a Redis at maxmemory (noeviction)', () =
   }
 
   /**
-   * Goes past the limit by `bytes`, as Redis itself lets a script flagged allow-oom do (our revocations are such
-   * scripts): the steps that need memory then fail even after the revocation freed some.
-   */
-  async function overfill(bytes: number): Promise<void> {
-    const key = `junk:${randomUUID()}`;
-    await junk.eval("#!lua flags=allow-oom\nreturn redis.call('SET', KEYS[1], ARGV[1])", 1, key, 'x'.repeat(bytes));
-    pieces.push(key);
-  }
-
-  /**
    * How far from the limit an attempt runs, in turn: 16 KB past it, 0–4 KB past it, right at it, 0–2 KB under it.
    * Ending sessions frees their records, so an operation at or near the limit can still complete.
    */
   async function setSlack(attempt: number): Promise<void> {
     const overBy = [16 * 1024, randomInt(1, 4096), 0, -randomInt(1, 2048)][attempt % 4];
-    if (overBy > 0) await overfill(overBy);
+    if (overBy > 0) await addJunk(overBy);
     else await free(-overBy);
   }
 
-  /** All junk gone but a base that leaves a couple of MB for the suite's own data. */
+  /**
+   * Every piece of junk gone, so the suite's own requests have the memory they need, while 1 MB blocks fill all but
+   * 1–2 MB of it (the suite's own data grows: blocks go as it does), so that topping up to the limit stays cheap.
+   */
+  const blocks: string[] = [];
   async function freeForSetUp(): Promise<void> {
-    if (pieces.length > 0) await junk.del(...pieces.splice(0));
-    const used = Number(/used_memory:(\d+)/.exec(await junk.info('memory'))?.[1]);
-    let headroom = MAX_MEMORY_BYTES - used;
-    while (headroom < 3 * 1024 * 1024 && blocks.length > 0) {
+    const keys = pieces.splice(0);
+    if (keys.length > 0) await junk.del(...keys);
+    const MB = 1024 * 1024;
+    for (let headroom = MAX_MEMORY_BYTES - (await usedMemory()); headroom > 2 * MB; headroom -= MB) {
+      const key = `junk:${randomUUID()}`;
+      await junk.eval(JUNK, 1, key, MB);
+      blocks.push(key);
+    }
+    for (let headroom = MAX_MEMORY_BYTES - (await usedMemory()); headroom < MB && blocks.length > 0; headroom += MB) {
       await junk.del(blocks.pop() as string);
-      headroom += 256 * 1024;
     }
   }
 
