@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ErrorResponse, WWW_AUTHENTICATE_HEADER } from '../common/errors/error-response.dto.js';
 import { PublicUserDto } from '../users/dto/public-user.dto.js';
@@ -33,9 +39,12 @@ export class AccountController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Change the password',
-    description: 'Every session ends and every token is refused; the answer carries the tokens of a fresh session.',
+    description:
+      'Every session ends and every token is refused; the answer carries the tokens of a fresh session. A retry ' +
+      'of a change whose answer was lost (the new password already works) completes it.',
   })
   @ApiOkResponse({ type: TokenResponse })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'Another change of the password won the race' })
   @ApiUnauthorizedResponse({
     type: ErrorResponse,
     description: 'The token is missing, invalid, expired or revoked, or the current password is wrong',
