@@ -127,7 +127,7 @@ describe('GET /metrics with default settings (on the test Redis)', () => {
     expect(refused.delta(REQUESTS, { method: 'GET', route: '/me', status_code: '401' })).toBe(1);
   });
 
-  it('counts the not-before mark of a logout-all as a user revocation', async () => {
+  it('counts the end of every session by a logout-all as a user revocation', async () => {
     const session = await signUp(api().http);
 
     const { delta } = await deltaAround(api(), () =>

@@ -119,9 +119,9 @@ function keysUnderPrefix(): Promise<string[]> {
   return stateKeys(api);
 }
 
-/** The revoked jti and sid entries and not-before marks (RedisKeys: `{<tag>}j…`, `s…`, `n…`). */
+/** The revoked jti and sid entries (RedisKeys: `{<tag>}j…`, `s…`). */
 async function revocationKeys(): Promise<string[]> {
-  const revocation = /^\{[^}]*\}(?:[jsn]|:jti:|:sid:|:nbf:)/;
+  const revocation = /^\{[^}]*\}(?:[js]|:jti:|:sid:)/;
   return (await keysUnderPrefix()).filter((key) => revocation.test(key.slice(api.keyPrefix.length)));
 }
 

@@ -107,7 +107,7 @@ export class RevocationMirror {
   /**
    * True when every key (the first `count` of them) is known not to exist in Redis, as of at most `maxStalenessMs`
    * ago. Only absence is kept:
-   * a key that exists (a revocation, a not-before mark) expires in Redis on its own clock, which the mirror cannot
+   * a key that exists (a revocation) expires in Redis on its own clock, which the mirror cannot
    * see until Redis gets round to deleting it; so such checks always ask Redis.
    */
   knowsAbsent(keys: readonly string[], count = keys.length): boolean {

@@ -31,7 +31,7 @@ export interface SessionClaims {
   sid: string;
   jti: string;
   iat: number;
-  iat_ms: number;
+  ep: string;
   exp: number;
 }
 

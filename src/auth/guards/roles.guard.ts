@@ -6,7 +6,7 @@ import { ROLES_KEY } from '../decorators/roles.decorator.js';
 
 /**
  * Runs after the global JwtAuthGuard, so the caller is authenticated and its token unrevoked. The roles come from
- * the token: a role change raises the user's not-before mark, so no token outlives the roles it claims.
+ * the token: a role change ends every session of the user, so no token outlives the roles it claims.
  */
 @Injectable()
 export class RolesGuard implements CanActivate {
