@@ -38,7 +38,7 @@ export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationBootstrap(): Promise<void> {
     if (!this.redis) {
       this.logger.warn(
-        'REDIS_URL is not set: using the in-memory store (one instance only; revocations are lost on restart)',
+        'REDIS_URL is not set: using the in-memory store (one instance only; a restart ends every session and refuses every earlier token)',
       );
       return;
     }
