@@ -6,6 +6,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
 import { BodyDepthPipe } from './common/pipes/body-depth.pipe.js';
 import { AppConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JwksModule } from './jwks/jwks.module.js';
 import { LoggingModule } from './logging/logging.module.js';
@@ -18,6 +19,7 @@ import { RedisConnectionModule } from './redis/redis.module.js';
     AppConfigModule,
     LoggingModule,
     RedisConnectionModule,
+    DatabaseModule.forRoot('app'),
     AuthModule,
     AdminModule,
     HealthModule,

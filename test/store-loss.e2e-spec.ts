@@ -218,7 +218,7 @@ describe('a Redis that forgets on restart (neither AOF nor RDB)', () => {
   it('is refused at start with one line saying what to set', async () => {
     if (!binary) throw new Error(NO_REDIS_MESSAGE);
     server = await startRedisServer(binary, ['--appendonly', 'no']);
-    const app = apps.start({ ...env(server.url), PORT: '0' });
+    const app = await apps.start({ ...env(server.url), PORT: '0' });
     const exit = await waitForExit(app);
     expect(exit?.code).toBe(1);
     const lines = stripAnsi(app.output.stderr).split('\n').filter(Boolean);

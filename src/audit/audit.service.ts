@@ -1,12 +1,33 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AllConfig } from '../config/config.types.js';
 import { InjectAuditLog, type AuditEvent, type AuditLog, type AuditPage } from './audit-log.js';
 
-/** Every revocation leaves a line in the log stream and an entry in the bounded audit log. */
-@Injectable()
-export class AuditService {
-  private readonly logger = new Logger('Audit');
+/** How often entries past AUDIT_RETENTION are removed (and once at start). */
+const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
-  constructor(@InjectAuditLog() private readonly log: AuditLog) {}
+/** Every revocation leaves a line in the log stream and an entry in the audit log, kept for AUDIT_RETENTION. */
+@Injectable()
+export class AuditService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Audit');
+  private readonly retentionMs: number;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @InjectAuditLog() private readonly log: AuditLog,
+    config: ConfigService<AllConfig, true>,
+  ) {
+    this.retentionMs = config.get('app.auditRetentionSeconds', { infer: true }) * 1000;
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.prune(), PRUNE_INTERVAL_MS).unref();
+    void this.prune();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
 
   async record(event: AuditEvent): Promise<void> {
     this.logger.log(JSON.stringify(event));
@@ -15,5 +36,15 @@ export class AuditService {
 
   page(limit: number, before?: string): Promise<AuditPage> {
     return this.log.page(limit, before);
+  }
+
+  private async prune(): Promise<void> {
+    try {
+      const removed = await this.log.removeOlderThan(new Date(Date.now() - this.retentionMs));
+      if (removed > 0) this.logger.log(`Removed ${removed} audit entries older than AUDIT_RETENTION`);
+    } catch (error) {
+      // The next round tries again; the entries are only kept longer meanwhile.
+      this.logger.warn(`Could not prune the audit log: ${(error as Error).message}`);
+    }
   }
 }

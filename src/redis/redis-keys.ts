@@ -16,7 +16,7 @@
  * |---|---|
  * | `<prefix>{<tag>}j<96 bits of the jti, base64url>` | revoked access token |
  * | `<prefix>{<tag>}s<96 bits of the sid, base64url>` | revoked session |
- * | `<prefix>{<tag>}:session:<userId>:<sid>`, `:sessions:<userId>`, `:user:<userId>` | session, session set, account |
+ * | `<prefix>{<tag>}:session:<userId>:<sid>`, `:sessions:<userId>` | session, session set |
  * | `<prefix>epoch{<n>}`, `<prefix>epoch{<n>}:id` | an epoch record and its id alone (store-loss detection): `{0}`, or one per Cluster master |
  *
  * Other ids (this app issues none) still get exact, readable keys: a jti or sid that is not a lowercase UUID is kept
@@ -53,25 +53,17 @@ export class RedisKeys {
 
   /** Epoch record `tag`: its own hash tag, so that on a Cluster each master can be given one (see RedisStoreEpoch). */
   epochRecord(tag: number): string {
-    return `${this.prefix}epoch{${tag}}`;
+    return `${this.epochRecords()}${tag}}`;
+  }
+
+  /** What every epoch record's key starts with. */
+  epochRecords(): string {
+    return `${this.prefix}epoch{`;
   }
 
   /** The id of epoch record `tag` as a plain string, so that the guard's MGET can read it along with its keys. */
   epochId(tag: number): string {
     return `${this.epochRecord(tag)}:id`;
-  }
-
-  /** The audit stream: one key for the whole deployment (it is written rarely). */
-  audit(): string {
-    return `${this.prefix}audit`;
-  }
-
-  user(userId: string): string {
-    return `${this.userPrefix(userId)}:user:${userId}`;
-  }
-
-  userIdByEmail(email: string): string {
-    return `${this.prefix}email:${email}`;
   }
 
   private userPrefix(userId: string): string {

@@ -1,0 +1,170 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+// '.ts': jest's global setup loads this file without the module name mapper.
+import { freePort } from './redis-server.ts';
+
+export const NO_POSTGRES_MESSAGE = [
+  'The tests need a real PostgreSQL server, and none was found.',
+  'Do one of these, then run the tests again:',
+  '  - install the server: `sudo apt-get install postgresql` (Debian/Ubuntu), `brew install postgresql` (macOS);',
+  '    the tests run its initdb and postgres themselves, in a temporary directory on a free loopback port;',
+  '  - or point them at a running one: `docker compose up -d postgres` then',
+  '    `DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/postgres npm test`.',
+].join('\n');
+
+export interface RunningPostgres {
+  /** A superuser's URL to the `postgres` database. */
+  url: string;
+  port: number;
+  process: ChildProcess;
+  dir: string;
+  /** The folder of the server binaries (initdb, postgres). */
+  bin: string;
+}
+
+/** The PostgreSQL the test run uses (set by jest's global setup): a superuser's URL. */
+export function testDatabaseUrl(): string {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error('TEST_DATABASE_URL is not set: run the tests through jest, whose global setup starts it');
+  return url;
+}
+
+/**
+ * The folder holding `initdb` and `postgres`: on PATH, or where Debian's packages put them
+ * (/usr/lib/postgresql/<major>/bin, the newest major first).
+ */
+export function findPostgresBin(): string | undefined {
+  const onPath = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
+  const candidates = onPath.status === 0 ? [onPath.stdout.trim()] : [];
+  const debian = '/usr/lib/postgresql';
+  if (existsSync(debian)) {
+    const majors = readdirSync(debian).filter((name) => /^\d+$/.test(name));
+    candidates.push(...majors.sort((a, b) => Number(b) - Number(a)).map((major) => join(debian, major, 'bin')));
+  }
+  for (const dir of (process.env.PATH ?? '').split(':')) candidates.push(dir);
+  return candidates.find((dir) => dir && existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres')));
+}
+
+/** initdb and postgres refuse to run as root: as root, they run as the `postgres` user the package created. */
+function serverUser(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const id = (flag: string) => spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' });
+  const [uid, gid] = [id('-u'), id('-g')];
+  if (uid.status !== 0 || gid.status !== 0) {
+    throw new Error('PostgreSQL refuses to run as root, and there is no `postgres` user: `useradd -r postgres`');
+  }
+  return { uid: Number(uid.stdout), gid: Number(gid.stdout) };
+}
+
+/**
+ * Runs `initdb` into a fresh temporary directory (or reuses `dir`, already initialised) and starts `postgres` on a
+ * free loopback port, durability off (fsync, synchronous_commit: the tests that kill it need no more). It runs in a
+ * process group of its own, so that a kill reaches its backends too, as when its container dies.
+ */
+export async function startPostgresServer(
+  bin: string,
+  { port, dir }: { port?: number; dir?: string } = {},
+): Promise<RunningPostgres> {
+  const user = serverUser();
+  const dataDir = dir ?? mkdtempSync(join(tmpdir(), 'revocable-jwt-postgres-'));
+  if (!dir) {
+    if (user) chownSync(dataDir, user.uid, user.gid);
+    const init = spawnSync(
+      join(bin, 'initdb'),
+      ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'],
+      { encoding: 'utf8', ...user },
+    );
+    if (init.status !== 0) throw new Error(`initdb failed (exit ${init.status}):\n${init.stderr}`);
+  }
+  const serverPort = port ?? (await freePort());
+  const child = spawn(
+    join(bin, 'postgres'),
+    [
+      '-D',
+      dataDir,
+      '-p',
+      String(serverPort),
+      '-k',
+      dataDir,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_connections=400',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true, ...user },
+  );
+  let log = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (log = (log + chunk).slice(-4000)));
+  const url = `postgres://postgres@127.0.0.1:${serverPort}/postgres`;
+  await waitForQuery(url, child, () => log);
+  return { url, port: serverPort, process: child, dir: dataDir, bin };
+}
+
+/** Stops the server, by the pid started: SIGINT is its fast clean shutdown, SIGKILL (to its group) a crash. */
+export async function stopPostgresServer(
+  server: RunningPostgres,
+  signal: 'SIGINT' | 'SIGKILL' = 'SIGINT',
+): Promise<void> {
+  const { pid, exitCode, signalCode } = server.process;
+  if (pid === undefined || exitCode !== null || signalCode !== null) return;
+  const exited = new Promise((resolve) => server.process.once('exit', resolve));
+  signalPostgres(server, signal);
+  await exited;
+}
+
+/** Sends `signal` to the server: SIGKILL, SIGSTOP and SIGCONT to its whole process group (every backend too). */
+export function signalPostgres(server: RunningPostgres, signal: NodeJS.Signals): void {
+  const pid = server.process.pid as number;
+  process.kill(signal === 'SIGINT' || signal === 'SIGTERM' ? pid : -pid, signal);
+}
+
+export function removePostgresDir(server: RunningPostgres): void {
+  rmSync(server.dir, { recursive: true, force: true });
+}
+
+/**
+ * A database of its own for one app or suite, on the test server: nothing another suite writes (accounts, the audit
+ * trail, the store's high-water mark) is seen there. Returns its URL.
+ */
+export async function createTestDatabase(adminUrl = testDatabaseUrl()): Promise<string> {
+  const name = `t_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`create database ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function waitForQuery(url: string, child: ChildProcess, log: () => string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`postgres exited (${child.exitCode}) before it answered:\n${log()}`);
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query('select 1');
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`PostgreSQL at ${url} did not answer: ${String(error)}\n${log()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+}
