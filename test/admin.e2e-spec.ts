@@ -58,6 +58,13 @@ function expectJsonError(response: Response, status: number): void {
 }
 
 /** A fresh account given the admin role directly in the store, then logged in (so its token claims the role). */
+/** A session opened straight through the service, for an account version no change can exceed. */
+async function openBehindTheApi(api: TestApp, userId: string, userAgent: string) {
+  const tokens = await api.app.get(SessionsService).open(userId, Number.MAX_SAFE_INTEGER, userAgent);
+  if (!tokens) throw new Error('the session did not open');
+  return tokens;
+}
+
 async function newAdmin(api: TestApp): Promise<Account & { tokens: TokenPair }> {
   const account = await newAccount(api.http);
   await api.app.get(UsersService).update(account.id, { roles: ['user', 'admin'] });
@@ -123,7 +130,6 @@ async function walkAudit(
   }
 }
 
-
 /** The audit entries about one subject, newest first, without id and time. */
 async function auditOf(
   audit: (query: string) => ReturnType<TestAgent['get']>,
@@ -186,11 +192,11 @@ describe('admin routes (Redis store)', () => {
     });
 
     it('refuses /refresh for a disabled account even with a session that is still on record', async () => {
-      const { http, app } = api();
+      const { http } = api();
       const user = await newUser();
       await client.disable(user.id).expect(204);
       // A session opened behind the API's back (after the disable): only the disabled flag can refuse it.
-      const grant = await app.get(SessionsService).open(user.id, 'opened-after-disable');
+      const grant = await openBehindTheApi(api(), user.id, 'opened-after-disable');
 
       expectJsonError(await refresh(http, grant.refreshToken), 401);
       expectJsonError(await refresh(http, user.tokens.refresh_token), 401);
@@ -366,7 +372,7 @@ describe('admin routes (Redis store)', () => {
     });
 
     it('deletes the account: tokens refused, gone for the admin, the email free to register and log in again', async () => {
-      const { http, app } = api();
+      const { http } = api();
       const user = await newUser('laptop');
       const phone = await loginWithAgent(http, user.email, 'phone');
 
@@ -378,7 +384,7 @@ describe('admin routes (Redis store)', () => {
       expect(await tokenStatuses(http, phone)).toEqual(ENDED);
       expectJsonError(await client.getUser(user.id), 404);
       // A session of the deleted id opened behind the API's back: the missing account refuses its refresh.
-      const grant = await app.get(SessionsService).open(user.id, 'orphan');
+      const grant = await openBehindTheApi(api(), user.id, 'orphan');
       expectJsonError(await refresh(http, grant.refreshToken), 401);
 
       const again = await http.post('/register').send({ email: user.email, password: PASSWORD }).expect(201);

@@ -89,7 +89,7 @@ describe('RedisRevocationStore with its local mirror', () => {
   it('refuses at once a token this instance logged out (no wait for the invalidation)', async () => {
     const sessions = subject.sessionStore(CONTRACT_TERMS);
     const token = await tokenIdentity();
-    await sessions.open({ userId: token.userId, sessionId: token.sessionId, userAgent: 'x', refreshTokenHash: 'h' });
+    await sessions.open({ userId: token.userId, sessionId: token.sessionId, userAgent: 'x', refreshTokenHash: 'h' }, 1);
     expect(await subject.revocations.isRevoked(token)).toBe(false);
     await sessions.end(token.userId, token.sessionId, { jti: token.jti, expiresAtMs: Date.now() + 60_000 });
     expect(await subject.revocations.isRevoked(token)).toBe(true);

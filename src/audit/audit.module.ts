@@ -9,6 +9,6 @@ import { PostgresAuditLog } from './postgres-audit.log.js';
     AuditService,
     { provide: AuditLog, inject: [Database], useFactory: (db: Database) => new PostgresAuditLog(db) },
   ],
-  exports: [AuditService],
+  exports: [AuditService, AuditLog],
 })
 export class AuditModule {}

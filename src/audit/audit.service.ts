@@ -1,33 +1,12 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { AllConfig } from '../config/config.types.js';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectAuditLog, type AuditEvent, type AuditLog, type AuditPage } from './audit-log.js';
-
-/** How often entries past AUDIT_RETENTION are removed (and once at start). */
-const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
 /** Every revocation leaves a line in the log stream and an entry in the audit log, kept for AUDIT_RETENTION. */
 @Injectable()
-export class AuditService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AuditService {
   private readonly logger = new Logger('Audit');
-  private readonly retentionMs: number;
-  private timer?: NodeJS.Timeout;
 
-  constructor(
-    @InjectAuditLog() private readonly log: AuditLog,
-    config: ConfigService<AllConfig, true>,
-  ) {
-    this.retentionMs = config.get('app.auditRetentionSeconds', { infer: true }) * 1000;
-  }
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.prune(), PRUNE_INTERVAL_MS).unref();
-    void this.prune();
-  }
-
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
-  }
+  constructor(@InjectAuditLog() private readonly log: AuditLog) {}
 
   async record(event: AuditEvent): Promise<void> {
     this.logger.log(JSON.stringify(event));
@@ -36,15 +15,5 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
 
   page(limit: number, before?: string): Promise<AuditPage> {
     return this.log.page(limit, before);
-  }
-
-  private async prune(): Promise<void> {
-    try {
-      const removed = await this.log.removeOlderThan(new Date(Date.now() - this.retentionMs));
-      if (removed > 0) this.logger.log(`Removed ${removed} audit entries older than AUDIT_RETENTION`);
-    } catch (error) {
-      // The next round tries again; the entries are only kept longer meanwhile.
-      this.logger.warn(`Could not prune the audit log: ${(error as Error).message}`);
-    }
   }
 }

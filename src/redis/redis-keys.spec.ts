@@ -19,6 +19,7 @@ function keysOfUser(keys: RedisKeys, userId: string, jti = randomUUID(), session
     keys.session(userId, sessionId),
     `${keys.sessionPrefix(userId)}${randomUUID()}`,
     keys.sessions(userId),
+    keys.accountMark(userId),
   ];
 }
 

@@ -17,6 +17,7 @@
  * | `<prefix>{<tag>}j<96 bits of the jti, base64url>` | revoked access token |
  * | `<prefix>{<tag>}s<96 bits of the sid, base64url>` | revoked session |
  * | `<prefix>{<tag>}:session:<userId>:<sid>`, `:sessions:<userId>` | session, session set |
+ * | `<prefix>{<tag>}:account:<userId>` | the account version of the user's last change that ended every session |
  * | `<prefix>epoch{<n>}`, `<prefix>epoch{<n>}:id` | an epoch record and its id alone (store-loss detection): `{0}`, or one per Cluster master |
  *
  * Other ids (this app issues none) still get exact, readable keys: a jti or sid that is not a lowercase UUID is kept
@@ -49,6 +50,11 @@ export class RedisKeys {
   /** Sorted set of the user's session ids, scored by the last moment an access token of each session can verify. */
   sessions(userId: string): string {
     return `${this.userPrefix(userId)}:sessions:${userId}`;
+  }
+
+  /** The account version of the user's last change that ended every session (see SessionStore.open). */
+  accountMark(userId: string): string {
+    return `${this.userPrefix(userId)}:account:${userId}`;
   }
 
   /** Epoch record `tag`: its own hash tag, so that on a Cluster each master can be given one (see RedisStoreEpoch). */

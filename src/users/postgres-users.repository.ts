@@ -54,11 +54,11 @@ export class PostgresUsersRepository implements UsersRepository {
     );
   }
 
-  update(id: string, changes: UserChanges): Promise<boolean> {
+  update(id: string, changes: UserChanges): Promise<number | undefined> {
     return this.changed(id, changes);
   }
 
-  replacePasswordHash(id: string, expected: string, next: string): Promise<boolean> {
+  replacePasswordHash(id: string, expected: string, next: string): Promise<number | undefined> {
     return this.changed(id, { passwordHash: next }, expected);
   }
 
@@ -69,8 +69,11 @@ export class PostgresUsersRepository implements UsersRepository {
     });
   }
 
-  /** One UPDATE of the named fields; with `expectedHash`, only while the stored hash is still that one. */
-  private changed(id: string, changes: UserChanges, expectedHash?: string): Promise<boolean> {
+  /**
+   * One UPDATE of the named fields; with `expectedHash`, only while the stored hash is still that one. The version
+   * after it, or undefined when no row matched.
+   */
+  private changed(id: string, changes: UserChanges, expectedHash?: string): Promise<number | undefined> {
     return databaseCall(async () => {
       let update = this.db
         .updateTable('users')
@@ -83,8 +86,8 @@ export class PostgresUsersRepository implements UsersRepository {
         })
         .where('id', '=', id);
       if (expectedHash !== undefined) update = update.where('password_hash', '=', expectedHash);
-      const { numUpdatedRows } = await update.executeTakeFirstOrThrow();
-      return numUpdatedRows > 0n;
+      const row = await update.returning('version').executeTakeFirst();
+      return row?.version;
     });
   }
 }

@@ -43,12 +43,18 @@ export class UsersService {
     return user;
   }
 
-  async update(id: string, changes: UserChanges): Promise<void> {
-    if (!(await this.users.update(id, changes))) throw new NotFoundException('No such account');
+  /** The account's version after the change, or 404. */
+  async update(id: string, changes: UserChanges): Promise<number> {
+    const version = await this.users.update(id, changes);
+    if (version === undefined) throw new NotFoundException('No such account');
+    return version;
   }
 
-  /** False when the stored hash is no longer `expected`: another change of the password came first. */
-  replacePasswordHash(id: string, expected: string, next: string): Promise<boolean> {
+  /**
+   * The account's version after the change; undefined when the stored hash is no longer `expected` (another change
+   * of the password came first).
+   */
+  replacePasswordHash(id: string, expected: string, next: string): Promise<number | undefined> {
     return this.users.replacePasswordHash(id, expected, next);
   }
 

@@ -61,16 +61,16 @@ export function describeUsersRepositoryContract(
       expect(await users.findByEmail(user.email.toUpperCase())).toEqual(created(user));
     });
 
-    it('updates the password hash, roles and disabled flag of an existing user only, one version each', async () => {
+    it('updates the password hash, roles and disabled flag of an existing user only, answering the new version', async () => {
       const user = newUser();
       await users.create(user);
-      expect(await users.update(user.id, { passwordHash: 'new-hash' })).toBe(true);
+      expect(await users.update(user.id, { passwordHash: 'new-hash' })).toBe(2);
       expect(await users.findById(user.id)).toEqual(changed(user, 2, { passwordHash: 'new-hash' }));
-      expect(await users.update(user.id, { roles: ['user', 'admin'], disabled: true })).toBe(true);
+      expect(await users.update(user.id, { roles: ['user', 'admin'], disabled: true })).toBe(3);
       expect(await users.findByEmail(user.email)).toEqual(
         changed(user, 3, { passwordHash: 'new-hash', roles: ['user', 'admin'], disabled: true }),
       );
-      expect(await users.update(randomUUID(), { disabled: true })).toBe(false);
+      expect(await users.update(randomUUID(), { disabled: true })).toBeUndefined();
     });
 
     it('moves updatedAt forward with a change, and never createdAt', async () => {
@@ -85,22 +85,23 @@ export function describeUsersRepositoryContract(
     it('replaces the password hash only while the stored one is the expected one', async () => {
       const user = newUser();
       await users.create(user);
-      expect(await users.replacePasswordHash(user.id, 'not-the-hash', 'other')).toBe(false);
+      expect(await users.replacePasswordHash(user.id, 'not-the-hash', 'other')).toBeUndefined();
       expect(await users.findById(user.id)).toEqual(created(user));
-      expect(await users.replacePasswordHash(user.id, user.passwordHash, 'next')).toBe(true);
-      expect(await users.replacePasswordHash(user.id, user.passwordHash, 'again')).toBe(false);
+      expect(await users.replacePasswordHash(user.id, user.passwordHash, 'next')).toBe(2);
+      expect(await users.replacePasswordHash(user.id, user.passwordHash, 'again')).toBeUndefined();
       expect(await users.findById(user.id)).toEqual(changed(user, 2, { passwordHash: 'next' }));
-      expect(await users.replacePasswordHash(randomUUID(), user.passwordHash, 'next')).toBe(false);
+      expect(await users.replacePasswordHash(randomUUID(), user.passwordHash, 'next')).toBeUndefined();
     });
 
     it('keeps concurrent changes of different fields: none undoes another', async () => {
       const user = newUser();
       await users.create(user);
-      await Promise.all([
+      const versions = await Promise.all([
         users.update(user.id, { disabled: true }),
         users.update(user.id, { roles: ['user', 'admin'] }),
         users.replacePasswordHash(user.id, user.passwordHash, 'next'),
       ]);
+      expect([...versions].sort()).toEqual([2, 3, 4]);
       expect(await users.findById(user.id)).toEqual(
         changed(user, 4, { disabled: true, roles: ['user', 'admin'], passwordHash: 'next' }),
       );
