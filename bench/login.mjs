@@ -4,9 +4,10 @@
 // 2. GET /me alone, as in the main rounds but shorter, after a warm-up;
 // 3. GET /me again while POST /login runs against the same app.
 // The argon2id parameters are read from the app's source and, as a cross-check, from the hash it stored.
-import { availableParallelism } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   BenchError,
@@ -57,7 +58,7 @@ const OWASP_ARGON2ID = [
  * @typedef {object} LoginPhase
  * @property {'PASS' | 'FAIL'} verdict  FAIL: it could not run, or a POST /login got 429 (throttling was not off)
  * @property {string} [error]
- * @property {ReturnType<typeof argon2Settings> & { stored?: StoredArgon2 }} argon2  from the source and from Redis
+ * @property {ReturnType<typeof argon2Settings> & { stored?: StoredArgon2 }} argon2  from the source and the database
  * @property {ReturnType<typeof phaseSettings>} settings
  * @property {Measured} [measured]  absent when the phase could not run
  * @typedef {object} Measured
@@ -98,34 +99,25 @@ function argon2FromSource(root) {
 }
 
 /**
- * The parameters of the first argon2 hash found in Redis (the registered account's record): what was measured,
- * whatever the source says. Only the app's few keys are there, the Redis having been flushed before.
- * @param {import('ioredis').Redis} redis
+ * The parameters of the argon2 hash the app stored for the bench account, read from the app's embedded database
+ * once the app has stopped (PGlite serves one process at a time): what was measured, whatever the source says.
+ * @param {string} dataDir  the app's DATABASE_DIR
  * @returns {Promise<StoredArgon2 | undefined>}
  */
-async function argon2FromStoredHash(redis) {
+async function argon2FromStoredHash(dataDir) {
   // PHC format; node-argon2 writes "m=19456,p=1,t=2", so the order is not relied on.
   const phc = /\$argon2(id|i|d)\$v=\d+\$([a-z]=\d+(?:,[a-z]=\d+)*)\$/;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'COUNT', 100);
-    for (const key of keys) {
-      const match = (await redis.type(key)) === 'string' ? phc.exec((await redis.get(key)) ?? '') : null;
-      if (match) {
-        const [encoded, type, list] = match;
-        const p = Object.fromEntries(list.split(',').map((pair) => [pair[0], Number(pair.slice(2))]));
-        return {
-          type: `argon2${type}`,
-          memoryKiB: p.m,
-          timeCost: p.t,
-          parallelism: p.p,
-          encoded: encoded.slice(0, -1),
-        };
-      }
-    }
-    cursor = next;
-  } while (cursor !== '0');
-  return undefined;
+  const db = new PGlite(dataDir);
+  try {
+    const { rows } = await db.query('select password_hash from users order by created_at limit 1');
+    const match = phc.exec(String(/** @type {{ password_hash?: string }[]} */ (rows)[0]?.password_hash ?? ''));
+    if (!match) return undefined;
+    const [encoded, type, list] = match;
+    const p = Object.fromEntries(list.split(',').map((pair) => [pair[0], Number(pair.slice(2))]));
+    return { type: `argon2${type}`, memoryKiB: p.m, timeCost: p.t, parallelism: p.p, encoded: encoded.slice(0, -1) };
+  } finally {
+    await db.close();
+  }
 }
 
 /** @param {Argon2Params} params */
@@ -203,7 +195,24 @@ async function registerAccounts(base, account) {
  * @param {(line: string) => void} ctx.log
  * @returns {Promise<LoginPhase>}
  */
-export async function measureLoginPhase({ root, target, account, redis, redisUrl, generator, plan, ...ctx }) {
+export async function measureLoginPhase(ctx) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'revocable-jwt-bench-db-'));
+  try {
+    const phase = await measureOnFreshApp(ctx, dataDir);
+    const stored = await argon2FromStoredHash(dataDir).catch(() => undefined);
+    return { ...phase, argon2: { ...phase.argon2, stored } };
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * measureLoginPhase on one app, whose embedded database is in `dataDir`.
+ * @param {Parameters<typeof measureLoginPhase>[0]} ctx
+ * @param {string} dataDir
+ * @returns {Promise<LoginPhase>}
+ */
+async function measureOnFreshApp({ root, target, account, redis, redisUrl, generator, plan, ...ctx }, dataDir) {
   const { meConnections, ticks, outDir, log } = ctx;
   const argon2 = argon2Settings(root);
   const settings = phaseSettings(plan, meConnections);
@@ -212,12 +221,11 @@ export async function measureLoginPhase({ root, target, account, redis, redisUrl
   await redis.flushall();
   const port = await freePort();
   const base = `http://${HOST}:${port}`;
-  const env = { ...target.env(port, redisUrl), ...NO_THROTTLE };
+  const env = { ...target.env(port, redisUrl), ...NO_THROTTLE, DATABASE_DIR: dataDir };
   const app = startChild(process.execPath, [target.script], { env, cwd: outDir, logFile });
   try {
     await waitForHttp(app, `${base}/me`, logFile);
     const token = await registerAccounts(base, account);
-    const stored = await argon2FromStoredHash(redis);
     const pid = /** @type {number} */ (app.pid);
     const logins = { url: `${base}/login`, body: JSON.stringify(account), connections: LOGIN_CONNECTIONS };
     const me = { url: `${base}/me`, token, connections: meConnections };
@@ -246,7 +254,7 @@ export async function measureLoginPhase({ root, target, account, redis, redisUrl
     const status429 = [load, loginDuringMe].reduce((sum, l) => sum + (l.status429 ?? l.non2xx), 0);
     const ratios = { meRpsRatio: meWithLogin.rps / meAlone.rps, meP99Ratio: meWithLogin.p99Ms / meAlone.p99Ms };
     const measured = { login, meAlone, meWithLogin, loginDuringMe, status429, ...ratios };
-    const argon2Measured = { ...argon2, stored };
+    const argon2Measured = { ...argon2 };
     if (status429 === 0) return { verdict: 'PASS', argon2: argon2Measured, settings, measured };
     const error = `${status429} POST /login answered 429 although THROTTLE_*_LIMIT were ${NO_THROTTLE.THROTTLE_IP_LIMIT}`;
     log(`  FAIL: ${error}`);
@@ -324,7 +332,7 @@ export function loginMarkdown(phase, generatorName) {
 /** @param {LoginPhase['argon2']} argon2 */
 function argon2Line({ file, source, sourceError, stored }) {
   const fromSource = source ? `${paramsText(source)}, read from ${file}` : `not read from ${file} (${sourceError})`;
-  if (!stored) return `argon2 parameters: ${fromSource}; no stored hash read from Redis.`;
+  if (!stored) return `argon2 parameters: ${fromSource}; no stored hash read from the database.`;
   const same = source && paramsText(source) === paramsText(stored);
   const note = same ? '' : " (**not the source's**: is the measured build older than src/?)";
   return `argon2 parameters: ${fromSource}; the hash the app stored: \`${stored.encoded}\`${note}.`;

@@ -16,7 +16,17 @@
 // 6. Prints a Markdown table and writes bench/results/<UTC time>/ (results.json, summary.md, raw outputs, logs).
 // Exits non-zero when a mode fails its check or anything else fails. The DESIGN §6 floors are reported, not enforced.
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -136,6 +146,7 @@ function appTargets(distDir) {
     JWT_SECRET,
     LOG_LEVEL: 'warn',
     ALLOW_VOLATILE_REDIS: 'true',
+    DATABASE_DIR: scratchDataDir(),
     ...settings,
   });
   return [
@@ -175,6 +186,20 @@ function appTargets(distDir) {
       env: (port, redisUrl) => env(port, { REDIS_URL: redisUrl, REVOCATION_CHECK: 'off' }),
     },
   ];
+}
+
+/**
+ * Embedded databases of the apps started (each its own, empty), removed when the bench exits.
+ * @type {Set<string>}
+ */
+const dataDirs = new Set();
+process.once('exit', () => dataDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** A fresh DATABASE_DIR (embedded PostgreSQL) for one app: no account of an earlier app is in it. */
+function scratchDataDir() {
+  const dir = mkdtempSync(join(tmpdir(), 'revocable-jwt-bench-db-'));
+  dataDirs.add(dir);
+  return dir;
 }
 
 /**
