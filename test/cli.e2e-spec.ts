@@ -271,6 +271,7 @@ describe('stats', () => {
 
 describe('without a reachable store', () => {
   it('stats on the in-memory store counts the database and says there are no keys to count, and exits 0', async () => {
+    expect((await cli.run(['migrate'], { REDIS_URL: undefined })).code).toBe(0);
     const run = await cli.run(['stats'], { REDIS_URL: undefined });
 
     expect(run.code).toBe(0);

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -63,7 +63,7 @@ function serverUser(): { uid: number; gid: number } | undefined {
 /**
  * Runs `initdb` into a fresh temporary directory (or reuses `dir`, already initialised) and starts `postgres` on a
  * free loopback port, durability off (fsync, synchronous_commit: the tests that kill it need no more). It runs in a
- * process group of its own, so that a kill reaches its backends too, as when its container dies.
+ * session of its own, detached from the test run.
  */
 export async function startPostgresServer(
   bin: string,
@@ -110,7 +110,7 @@ export async function startPostgresServer(
   return { url, port: serverPort, process: child, dir: dataDir, bin };
 }
 
-/** Stops the server, by the pid started: SIGINT is its fast clean shutdown, SIGKILL (to its group) a crash. */
+/** Stops the server, by the pid started: SIGINT is its fast clean shutdown, SIGKILL (to every process) a crash. */
 export async function stopPostgresServer(
   server: RunningPostgres,
   signal: 'SIGINT' | 'SIGKILL' = 'SIGINT',
@@ -122,10 +122,38 @@ export async function stopPostgresServer(
   await exited;
 }
 
-/** Sends `signal` to the server: SIGKILL, SIGSTOP and SIGCONT to its whole process group (every backend too). */
+/**
+ * Sends `signal` to the server: SIGINT and SIGTERM to the postmaster (it shuts down its children), SIGKILL, SIGSTOP
+ * and SIGCONT to the postmaster and every process it started, as when its container is killed or frozen. (Each
+ * backend calls setsid(), so a signal to the postmaster's process group would not reach them.)
+ */
 export function signalPostgres(server: RunningPostgres, signal: NodeJS.Signals): void {
   const pid = server.process.pid as number;
-  process.kill(signal === 'SIGINT' || signal === 'SIGTERM' ? pid : -pid, signal);
+  const pids = signal === 'SIGINT' || signal === 'SIGTERM' ? [pid] : [pid, ...childrenOf(pid)];
+  for (const target of pids) {
+    try {
+      process.kill(target, signal);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+}
+
+/** The pids whose parent is `parent`, read from /proc (Linux). */
+function childrenOf(parent: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // "pid (command) state ppid …": the command may hold spaces and parentheses, so read after the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent) children.push(Number(entry));
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  return children;
 }
 
 export function removePostgresDir(server: RunningPostgres): void {
