@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { ApiClient, type TokenPair } from './support/api-client.js';
+import { ApiClient, type Answer, type TokenPair } from './support/api-client.js';
 import { AppProcesses, appEnv, httpCall, sleep, type HttpAnswer } from './support/app-process.js';
 import { Database as DatabaseToken, type Database } from '../src/database/database.js';
 import { PASSWORD, bearer, uniqueEmail } from './support/auth-client.js';
-import { adminAccessToken } from './support/cli-process.js';
 import {
   createTestDatabase,
   findPostgresBin,
@@ -17,6 +16,7 @@ import {
 } from './support/postgres-server.js';
 import { testRedisUrl } from './support/redis-server.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
+import { TwoInstances } from './support/two-instances.js';
 
 /**
  * Accounts in PostgreSQL, driven through two real API processes of one deployment (one Redis, one key prefix, one
@@ -51,24 +51,17 @@ async function inLanes(rounds: number, lanes: number, round: (index: number) => 
 }
 
 describe('accounts across two API instances', () => {
-  const apps = new AppProcesses();
+  const deployment = new TwoInstances();
   const prefix = `ac${randomUUID().slice(0, 8)}:`;
-  const env = appEnv({ REDIS_URL: testRedisUrl(), REDIS_KEY_PREFIX: prefix });
   let a: ApiClient;
   let b: ApiClient;
   let adminToken: string;
 
   beforeAll(async () => {
-    const { ports } = await apps.startReady(env, [{}, {}]);
-    [a, b] = ports.map((port) => new ApiClient(port));
-    adminToken = await adminAccessToken(env, (email, password) => a.login(email, password));
+    ({ a, b, adminToken } = await deployment.start(appEnv({ REDIS_URL: testRedisUrl(), REDIS_KEY_PREFIX: prefix })));
   }, 60_000);
 
-  afterAll(async () => {
-    a?.close();
-    b?.close();
-    await apps.dispose();
-  });
+  afterAll(() => deployment.dispose());
 
   const accountOf = async (id: string) =>
     (await a.call<AccountView>('GET', `/admin/users/${id}`, { token: adminToken })).body;
@@ -79,61 +72,75 @@ describe('accounts across two API instances', () => {
     return { id, email, tokens: await a.login(email) };
   }
 
-  const changePassword = (client: ApiClient, tokens: TokenPair) =>
-    client.call<TokenPair>('POST', '/me/password', {
-      token: tokens.access_token,
-      body: { current_password: PASSWORD, new_password: NEW_PASSWORD },
-    });
-
-  it(`ends disabled every time an admin disable races a password change (${ROUNDS} rounds)`, async () => {
-    const tally = { rounds: 0, disableAnswered204: 0, passwordChanged: 0, endedEnabled: 0, survivors: 0 };
+  /**
+   * ROUNDS rounds, in LANES lanes, of a fresh user's password change on instance B raced by `adminChange` of the
+   * user on instance A (sent `adminDelayMs` later); `judge` tallies each round's outcome. Returns the tally.
+   */
+  async function raceWithPasswordChange(
+    name: string,
+    adminChange: (userId: string) => Promise<Answer>,
+    judge: (
+      user: { id: string; email: string },
+      changed: Answer<TokenPair>,
+      tally: Record<string, number>,
+    ) => Promise<void>,
+  ): Promise<Record<string, number>> {
+    const tally: Record<string, number> = { rounds: 0, adminAnswered204: 0, passwordChanged: 0 };
     await inLanes(ROUNDS, LANES, async (round) => {
       const user = await loggedInUser();
-      const [changed, disabled] = await Promise.all([
-        changePassword(b, user.tokens),
-        sleep(adminDelayMs(round)).then(() => a.call('POST', `/admin/users/${user.id}/disable`, { token: adminToken })),
+      const [changed, admin] = await Promise.all([
+        b.call<TokenPair>('POST', '/me/password', {
+          token: user.tokens.access_token,
+          body: { current_password: PASSWORD, new_password: NEW_PASSWORD },
+        }),
+        sleep(adminDelayMs(round)).then(() => adminChange(user.id)),
       ]);
       tally.rounds += 1;
-      if (disabled.status === 204) tally.disableAnswered204 += 1;
-      if ((await accountOf(user.id)).disabled !== true) tally.endedEnabled += 1;
-      if (changed.status === 200) {
-        tally.passwordChanged += 1;
-        for (const client of [a, b]) {
-          if ((await client.status('GET', '/me', changed.body.access_token)) === 200) tally.survivors += 1;
-        }
-      }
+      if (admin.status === 204) tally.adminAnswered204 += 1;
+      if (changed.status === 200) tally.passwordChanged += 1;
+      await judge(user, changed, tally);
     });
-    console.log('admin disable vs password change:', JSON.stringify(tally));
+    console.log(`${name}:`, JSON.stringify(tally));
     expect(tally.rounds).toBe(ROUNDS);
-    expect(tally.disableAnswered204).toBe(ROUNDS);
-    expect(tally.endedEnabled).toBe(0);
-    expect(tally.survivors).toBe(0);
+    expect(tally.adminAnswered204).toBe(ROUNDS);
+    return tally;
+  }
+
+  const count = (tally: Record<string, number>, key: string) => (tally[key] = (tally[key] ?? 0) + 1);
+
+  it(`ends disabled every time an admin disable races a password change (${ROUNDS} rounds)`, async () => {
+    const tally = await raceWithPasswordChange(
+      'admin disable vs password change',
+      (id) => a.call('POST', `/admin/users/${id}/disable`, { token: adminToken }),
+      async (user, changed, rounds) => {
+        if ((await accountOf(user.id)).disabled !== true) count(rounds, 'endedEnabled');
+        if (changed.status !== 200) return;
+        for (const client of [a, b]) {
+          if ((await client.status('GET', '/me', changed.body.access_token)) === 200) count(rounds, 'survivors');
+        }
+      },
+    );
+    expect({ endedEnabled: tally.endedEnabled ?? 0, survivors: tally.survivors ?? 0 }).toEqual({
+      endedEnabled: 0,
+      survivors: 0,
+    });
   }, 240_000);
 
   it(`keeps the roles an admin set while a password change races it (${ROUNDS} rounds)`, async () => {
-    const tally = { rounds: 0, rolesAnswered204: 0, passwordChanged: 0, rolesLost: 0, passwordLost: 0 };
-    await inLanes(ROUNDS, LANES, async (round) => {
-      const user = await loggedInUser();
-      const [changed, roles] = await Promise.all([
-        changePassword(b, user.tokens),
-        sleep(adminDelayMs(round)).then(() =>
-          a.call('PUT', `/admin/users/${user.id}/roles`, { token: adminToken, body: { roles: ['user', 'admin'] } }),
-        ),
-      ]);
-      tally.rounds += 1;
-      if (roles.status === 204) tally.rolesAnswered204 += 1;
-      if (!(await accountOf(user.id)).roles.includes('admin')) tally.rolesLost += 1;
-      if (changed.status === 200) {
-        tally.passwordChanged += 1;
+    const tally = await raceWithPasswordChange(
+      'admin roles change vs password change',
+      (id) => a.call('PUT', `/admin/users/${id}/roles`, { token: adminToken, body: { roles: ['user', 'admin'] } }),
+      async (user, changed, rounds) => {
+        if (!(await accountOf(user.id)).roles.includes('admin')) count(rounds, 'rolesLost');
+        if (changed.status !== 200) return;
         const login = await a.call('POST', '/login', { body: { email: user.email, password: NEW_PASSWORD } });
-        if (login.status !== 200) tally.passwordLost += 1;
-      }
+        if (login.status !== 200) count(rounds, 'passwordLost');
+      },
+    );
+    expect({ rolesLost: tally.rolesLost ?? 0, passwordLost: tally.passwordLost ?? 0 }).toEqual({
+      rolesLost: 0,
+      passwordLost: 0,
     });
-    console.log('admin roles change vs password change:', JSON.stringify(tally));
-    expect(tally.rounds).toBe(ROUNDS);
-    expect(tally.rolesAnswered204).toBe(ROUNDS);
-    expect(tally.rolesLost).toBe(0);
-    expect(tally.passwordLost).toBe(0);
   }, 240_000);
 
   it('registers one email once when many registrations of it race on both instances (40 rounds of 8)', async () => {

@@ -1,6 +1,16 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -67,7 +77,7 @@ function serverUser(): { uid: number; gid: number } | undefined {
  */
 export async function startPostgresServer(
   bin: string,
-  { port, dir }: { port?: number; dir?: string } = {},
+  { port, dir, tls }: { port?: number; dir?: string; tls?: ServerTls } = {},
 ): Promise<RunningPostgres> {
   const user = serverUser();
   const dataDir = dir ?? mkdtempSync(join(tmpdir(), 'revocable-jwt-postgres-'));
@@ -80,6 +90,7 @@ export async function startPostgresServer(
     );
     if (init.status !== 0) throw new Error(`initdb failed (exit ${init.status}):\n${init.stderr}`);
   }
+  const tlsSettings = tls ? tlsOnly(dataDir, tls, user) : [];
   const serverPort = port ?? (await freePort());
   const child = spawn(
     join(bin, 'postgres'),
@@ -100,14 +111,38 @@ export async function startPostgresServer(
       'full_page_writes=off',
       '-c',
       'max_connections=400',
+      ...tlsSettings,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'], detached: true, ...user },
   );
   let log = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (log = (log + chunk).slice(-4000)));
   const url = `postgres://postgres@127.0.0.1:${serverPort}/postgres`;
-  await waitForQuery(url, child, () => log);
+  // The probe trusts any certificate: it only waits for the server to answer.
+  await waitForQuery(tls ? `${url}?sslmode=no-verify` : url, child, () => log);
   return { url, port: serverPort, process: child, dir: dataDir, bin };
+}
+
+/** A certificate and its key for a server that accepts TLS connections only. */
+export interface ServerTls {
+  certFile: string;
+  keyFile: string;
+}
+
+/**
+ * Copies the certificate and key into the data directory, owned by the server's user with the key at 0600 (as
+ * PostgreSQL demands), and allows TCP connections over TLS only (`hostssl`). Returns the server's settings.
+ */
+function tlsOnly(dataDir: string, tls: ServerTls, user: { uid: number; gid: number } | undefined): string[] {
+  const cert = join(dataDir, 'server.crt');
+  const key = join(dataDir, 'server.key');
+  copyFileSync(tls.certFile, cert);
+  copyFileSync(tls.keyFile, key);
+  chmodSync(key, 0o600);
+  const hba = join(dataDir, 'pg_hba.conf');
+  writeFileSync(hba, 'local all all trust\nhostssl all all 127.0.0.1/32 trust\n');
+  if (user) for (const file of [cert, key, hba]) chownSync(file, user.uid, user.gid);
+  return ['-c', 'ssl=on', '-c', `ssl_cert_file=${cert}`, '-c', `ssl_key_file=${key}`];
 }
 
 /** Stops the server, by the pid started: SIGINT is its fast clean shutdown, SIGKILL (to every process) a crash. */
