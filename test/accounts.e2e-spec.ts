@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { ApiClient, type Answer, type TokenPair } from './support/api-client.js';
-import { AppProcesses, appEnv, httpCall, sleep, type HttpAnswer } from './support/app-process.js';
+import { AppProcesses, appEnv, httpCall, sleep, type AppProcess, type HttpAnswer } from './support/app-process.js';
 import { Database as DatabaseToken, type Database } from '../src/database/database.js';
 import { PASSWORD, bearer, uniqueEmail } from './support/auth-client.js';
 import {
@@ -212,6 +212,7 @@ describe('a database that dies or stalls under load', () => {
   const bin = findPostgresBin();
   const apps = new AppProcesses();
   let server: RunningPostgres | undefined;
+  let instance: AppProcess;
   let port: number;
   let client: ApiClient;
   let steady: TokenPair;
@@ -227,7 +228,8 @@ describe('a database that dies or stalls under load', () => {
       REDIS_KEY_PREFIX: `dd${randomUUID().slice(0, 8)}:`,
       DATABASE_URL: server.url,
     });
-    const { ports } = await apps.startReady(env, [{}]);
+    const { ports, processes } = await apps.startReady(env, [{}]);
+    [instance] = processes;
     port = ports[0];
     client = new ApiClient(port);
     ({ email } = await client.register());
@@ -236,6 +238,16 @@ describe('a database that dies or stalls under load', () => {
     // The profile is read once; from then on GET /me is served without the database.
     expect(await client.status('GET', '/me', steady.access_token)).toBe(200);
   }, 60_000);
+
+  afterEach(() => {
+    // The instance must outlive every fault; if it did not, its own words say why.
+    const { exitCode, signalCode } = instance.child;
+    if (exitCode !== null || signalCode !== null) {
+      throw new Error(
+        `the instance exited (${exitCode ?? signalCode}):\n${instance.output.stdout}\n${instance.output.stderr}`,
+      );
+    }
+  });
 
   afterAll(async () => {
     client?.close();
@@ -268,25 +280,29 @@ describe('a database that dies or stalls under load', () => {
       ready: () => httpCall(port, 'GET', '/health/ready'),
       live: () => httpCall(port, 'GET', '/health/live'),
     };
-    const lanes = Object.entries(calls).map(async ([name, call]) => {
-      while (running) {
-        let status: number | string;
-        try {
-          const answer = await call();
-          status = answer.status;
-          // The probes answer for an orchestrator, which polls on its own schedule: no Retry-After there.
-          const probe = name === 'ready' || name === 'live';
-          if (status === 503 && !probe && !answer.headers['retry-after']) bad.push(`${name}: 503 without Retry-After`);
-          if (status === 503 && name === 'ready') answers.notReady = answer.json;
-          if (status >= 500 && status !== 503) bad.push(`${name}: ${status}`);
-        } catch (error) {
-          status = 'no answer';
-          bad.push(`${name}: ${(error as Error).message}`);
+    // Three lanes of logins, so that queries are in flight when the database goes (a lost connection mid-query).
+    const lanes = [...Object.entries(calls), ['login', calls.login] as const, ['login', calls.login] as const].map(
+      async ([name, call]) => {
+        while (running) {
+          let status: number | string;
+          try {
+            const answer = await call();
+            status = answer.status;
+            // The probes answer for an orchestrator, which polls on its own schedule: no Retry-After there.
+            const probe = name === 'ready' || name === 'live';
+            if (status === 503 && !probe && !answer.headers['retry-after'])
+              bad.push(`${name}: 503 without Retry-After`);
+            if (status === 503 && name === 'ready') answers.notReady = answer.json;
+            if (status >= 500 && status !== 503) bad.push(`${name}: ${status}`);
+          } catch (error) {
+            status = 'no answer';
+            bad.push(`${name}: ${(error as Error).message}`);
+          }
+          statuses[name][status] = (statuses[name][status] ?? 0) + 1;
+          await sleep(20);
         }
-        statuses[name][status] = (statuses[name][status] ?? 0) + 1;
-        await sleep(20);
-      }
-    });
+      },
+    );
     return {
       statuses,
       bad,

@@ -12,7 +12,15 @@ import { PostgresEpochLedger } from '../src/epoch/postgres-epoch-ledger.js';
 import { describeEpochLedgerContract } from '../src/epoch/testing/epoch-ledger.contract.js';
 import { PostgresUsersRepository } from '../src/users/postgres-users.repository.js';
 import { describeUsersRepositoryContract } from '../src/users/testing/users-repository.contract.js';
-import { createTestDatabase } from './support/postgres-server.js';
+import {
+  createTestDatabase,
+  findPostgresBin,
+  NO_POSTGRES_MESSAGE,
+  removePostgresDir,
+  startPostgresServer,
+  stopPostgresServer,
+  type RunningPostgres,
+} from './support/postgres-server.js';
 import { databaseSettings } from './support/test-database.js';
 
 /**
@@ -126,6 +134,43 @@ describe('migrations from several instances at once, on PostgreSQL', () => {
       expect(rows.map((row) => row.name)).toEqual(MIGRATION_NAMES);
     } finally {
       await Promise.all(instances.map((db) => db.destroy()));
+    }
+  });
+});
+
+describe('a connection lost in the middle of a query', () => {
+  const bin = findPostgresBin();
+  let server: RunningPostgres | undefined;
+
+  afterAll(async () => {
+    if (server) {
+      await stopPostgresServer(server, 'SIGKILL');
+      removePostgresDir(server);
+    }
+  });
+
+  // node-postgres emits 'error' on a client whose server went away; the pool listens only while the client is
+  // idle, so without a listener of the app's own the process would end on an unhandled 'error' event.
+  it('fails that query, reports the loss once, and leaves the process running', async () => {
+    if (!bin) throw new Error(NO_POSTGRES_MESSAGE);
+    server = await startPostgresServer(bin);
+    const losses: string[] = [];
+    const db = openDatabase(databaseSettings({ kind: 'postgres', url: server.url }), {
+      openEmbedded: true,
+      onPoolError: (error) => losses.push(error.message),
+    });
+    try {
+      const slow = sql`select pg_sleep(5)`.execute(db);
+      const outcome = slow.then(
+        () => 'answered',
+        (error: Error) => error.message,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await stopPostgresServer(server, 'SIGKILL');
+      expect(await outcome).toMatch(/Connection terminated unexpectedly/);
+      expect(losses).toEqual(['Connection terminated unexpectedly']);
+    } finally {
+      await db.destroy().catch(() => undefined);
     }
   });
 });

@@ -49,8 +49,11 @@ export function openDatabase(config: DatabaseConfig, { openEmbedded, onPoolError
     query_timeout: config.statementTimeoutMs + CONNECT_TIMEOUT_MS,
     ...((config.tls || urlTls) && { ssl: config.tlsCa === undefined ? true : { ca: config.tlsCa } }),
   });
-  // An idle client whose server went away emits here; unhandled, it would end the process.
-  pool.on('error', onPoolError);
+  // A client whose server went away emits 'error'; unhandled, that would end the process. The pool listens only
+  // while a client is idle (and re-emits here), so each client gets a listener of its own, for the time it is
+  // checked out too: the query it was running fails by itself, and its request gets 503.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', onPoolError));
   return new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
 }
 
