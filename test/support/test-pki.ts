@@ -91,4 +91,3 @@ export function createPki(dir: string): Pki {
     keyFile: file('server.key'),
   };
 }
-
