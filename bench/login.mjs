@@ -4,10 +4,11 @@
 // 2. GET /me alone, as in the main rounds but shorter, after a warm-up;
 // 3. GET /me again while POST /login runs against the same app.
 // The argon2id parameters are read from the app's source and, as a cross-check, from the hash it stored.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   BenchError,
@@ -99,22 +100,41 @@ function argon2FromSource(root) {
 }
 
 /**
- * The parameters of the argon2 hash the app stored for the bench account, read from the app's embedded database
- * once the app has stopped (PGlite serves one process at a time): what was measured, whatever the source says.
- * @param {string} dataDir  the app's DATABASE_DIR
+ * The parameters of the argon2 hash the app stored for the bench account, read from the app's database once the app
+ * has stopped (an embedded one serves one process at a time): what was measured, whatever the source says.
+ * @param {Record<string, string>} database  the app's DATABASE_URL or DATABASE_DIR
  * @returns {Promise<StoredArgon2 | undefined>}
  */
-async function argon2FromStoredHash(dataDir) {
+async function argon2FromStoredHash(database) {
   // PHC format; node-argon2 writes "m=19456,p=1,t=2", so the order is not relied on.
   const phc = /\$argon2(id|i|d)\$v=\d+\$([a-z]=\d+(?:,[a-z]=\d+)*)\$/;
-  const db = new PGlite(dataDir);
+  const match = phc.exec((await firstPasswordHash(database)) ?? '');
+  if (!match) return undefined;
+  const [encoded, type, list] = match;
+  const p = Object.fromEntries(list.split(',').map((pair) => [pair[0], Number(pair.slice(2))]));
+  return { type: `argon2${type}`, memoryKiB: p.m, timeCost: p.t, parallelism: p.p, encoded: encoded.slice(0, -1) };
+}
+
+/**
+ * @param {Record<string, string>} database
+ * @returns {Promise<string | undefined>}
+ */
+async function firstPasswordHash(database) {
+  const query = 'select password_hash from users order by created_at limit 1';
+  /** @param {{ rows: unknown[] }} result */
+  const hashOf = ({ rows }) => /** @type {{ password_hash?: string } | undefined} */ (rows[0])?.password_hash;
+  if (database.DATABASE_URL) {
+    const client = new pg.Client({ connectionString: database.DATABASE_URL });
+    await client.connect();
+    try {
+      return hashOf(await client.query(query));
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new PGlite(database.DATABASE_DIR);
   try {
-    const { rows } = await db.query('select password_hash from users order by created_at limit 1');
-    const match = phc.exec(String(/** @type {{ password_hash?: string }[]} */ (rows)[0]?.password_hash ?? ''));
-    if (!match) return undefined;
-    const [encoded, type, list] = match;
-    const p = Object.fromEntries(list.split(',').map((pair) => [pair[0], Number(pair.slice(2))]));
-    return { type: `argon2${type}`, memoryKiB: p.m, timeCost: p.t, parallelism: p.p, encoded: encoded.slice(0, -1) };
+    return hashOf(await db.query(query));
   } finally {
     await db.close();
   }
@@ -193,26 +213,23 @@ async function registerAccounts(base, account) {
  * @param {number} ctx.ticks
  * @param {string} ctx.outDir
  * @param {(line: string) => void} ctx.log
+ * @param {() => Promise<Record<string, string>>} ctx.database  a fresh database for the app
  * @returns {Promise<LoginPhase>}
  */
 export async function measureLoginPhase(ctx) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'revocable-jwt-bench-db-'));
-  try {
-    const phase = await measureOnFreshApp(ctx, dataDir);
-    const stored = await argon2FromStoredHash(dataDir).catch(() => undefined);
-    return { ...phase, argon2: { ...phase.argon2, stored } };
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  const database = await ctx.database();
+  const phase = await measureOnFreshApp(ctx, database);
+  const stored = await argon2FromStoredHash(database).catch(() => undefined);
+  return { ...phase, argon2: { ...phase.argon2, stored } };
 }
 
 /**
- * measureLoginPhase on one app, whose embedded database is in `dataDir`.
+ * measureLoginPhase on one app, on `database` (its DATABASE_URL or DATABASE_DIR).
  * @param {Parameters<typeof measureLoginPhase>[0]} ctx
- * @param {string} dataDir
+ * @param {Record<string, string>} database
  * @returns {Promise<LoginPhase>}
  */
-async function measureOnFreshApp({ root, target, account, redis, redisUrl, generator, plan, ...ctx }, dataDir) {
+async function measureOnFreshApp({ root, target, account, redis, redisUrl, generator, plan, ...ctx }, database) {
   const { meConnections, ticks, outDir, log } = ctx;
   const argon2 = argon2Settings(root);
   const settings = phaseSettings(plan, meConnections);
@@ -221,7 +238,7 @@ async function measureOnFreshApp({ root, target, account, redis, redisUrl, gener
   await redis.flushall();
   const port = await freePort();
   const base = `http://${HOST}:${port}`;
-  const env = { ...target.env(port, redisUrl), ...NO_THROTTLE, DATABASE_DIR: dataDir };
+  const env = { ...target.env(port, redisUrl), ...NO_THROTTLE, ...database };
   const app = startChild(process.execPath, [target.script], { env, cwd: outDir, logFile });
   try {
     await waitForHttp(app, `${base}/me`, logFile);

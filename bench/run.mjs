@@ -51,7 +51,9 @@ import {
   runLoad,
   runToEnd,
   startChild,
+  startPostgres,
   startRedis,
+  createDatabase,
   stopAllChildren,
   stopChild,
   stopChildrenOnSignals,
@@ -146,7 +148,6 @@ function appTargets(distDir) {
     JWT_SECRET,
     LOG_LEVEL: 'warn',
     ALLOW_VOLATILE_REDIS: 'true',
-    DATABASE_DIR: scratchDataDir(),
     ...settings,
   });
   return [
@@ -195,11 +196,21 @@ function appTargets(distDir) {
 const dataDirs = new Set();
 process.once('exit', () => dataDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-/** A fresh DATABASE_DIR (embedded PostgreSQL) for one app: no account of an earlier app is in it. */
-function scratchDataDir() {
+/** The bench's own PostgreSQL server (startPostgres), once started; without one, each app gets an embedded one. */
+let postgresUrl = /** @type {string | undefined} */ (undefined);
+
+/**
+ * A fresh, empty database for one app (no account of an earlier app is in it): a database of its own on the bench's
+ * PostgreSQL server, or an embedded one in a directory of its own. The anchors keep no accounts.
+ * @param {{ kind: string }} target
+ * @returns {Promise<Record<string, string>>}
+ */
+async function databaseOf(target) {
+  if (target.kind !== 'app') return {};
+  if (postgresUrl) return { DATABASE_URL: await createDatabase(postgresUrl) };
   const dir = mkdtempSync(join(tmpdir(), 'revocable-jwt-bench-db-'));
   dataDirs.add(dir);
-  return dir;
+  return { DATABASE_DIR: dir };
 }
 
 /**
@@ -299,7 +310,8 @@ async function measureRun(target, round, { redis, redisUrl, generator, profile, 
   const port = await freePort();
   const base = `http://${HOST}:${port}`;
   // cwd is the results folder, so a .env file of the project cannot reach the app.
-  const app = startChild(process.execPath, [target.script], { env: target.env(port, redisUrl), cwd: OUT, logFile });
+  const env = { ...target.env(port, redisUrl), ...(await databaseOf(target)) };
+  const app = startChild(process.execPath, [target.script], { env, cwd: OUT, logFile });
   /** @type {Step[]} */
   let steps = [];
   try {
@@ -650,6 +662,14 @@ async function main() {
   const targets = [...appTargets(appDist), ...(anchorScript ? anchorTargets(anchorScript) : [])];
 
   const redisServer = await startRedis(join(OUT, 'redis.log'));
+  const postgresServer = await startPostgres(join(OUT, 'postgres.log'));
+  postgresUrl = postgresServer?.url;
+  if (postgresServer) dataDirs.add(postgresServer.dir);
+  log(
+    postgresServer
+      ? `database: ${postgresServer.version}, a fresh database per app (as in production)`
+      : 'database: no PostgreSQL server installed: embedded (PGlite) in each app, which costs it CPU and memory',
+  );
   const machine = {
     nproc: availableParallelism(),
     cpuModel: cpus()[0]?.model ?? 'unknown',
@@ -686,11 +706,13 @@ async function main() {
       meConnections: CONNECTIONS,
       outDir: OUT,
       log,
+      database: () => databaseOf({ kind: 'app' }),
     });
     ({ memory, memoryError } = await measureMemory(appDist, redisServer.url, profile.revocations));
   } finally {
     redis.disconnect();
     await stopChild(redisServer.child);
+    if (postgresServer) await stopChild(postgresServer.child);
   }
 
   const rows = targets.map((target) => summarize(target, runs));

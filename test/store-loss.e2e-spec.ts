@@ -2,6 +2,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { ApiClient, type TokenPair } from './support/api-client.js';
 import { AppProcesses, appEnv, sleep, stripAnsi, waitForExit, type AppProcess } from './support/app-process.js';
 import { PASSWORD, uniqueEmail } from './support/auth-client.js';
@@ -13,6 +14,7 @@ import {
   stopRedisServer,
   type RunningRedis,
 } from './support/redis-server.js';
+import { databaseFor } from './support/test-database.js';
 
 /**
  * DESIGN §3, "store loss fails closed": FLUSHALL, a restart with empty data and a restore from an older RDB file,
@@ -111,6 +113,18 @@ async function signInAgain(deployment: Deployment, email: string, userId: string
   return tokens;
 }
 
+/** The audit actions recorded about `userId`, read from the deployment's database. */
+async function auditActionsOf(deployment: Deployment, userId: string): Promise<string[]> {
+  const db = new pg.Client({ connectionString: await databaseFor({ REDIS_URL: deployment.server.url }) });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ action: string }>('select action from audit_log where subject_id = $1', [userId]);
+    return rows.map(({ action }) => action);
+  } finally {
+    await db.end();
+  }
+}
+
 /** Each instance's error lines about the loss, and its loss counter. */
 async function reports(deployment: Deployment) {
   return Promise.all(
@@ -172,6 +186,8 @@ describe('store loss: every token issued before it is refused', () => {
     await admin.flushall();
     await admin.quit();
     await expectFailedClosed(deployment, tokens, () => signInAgain(deployment as Deployment, tokens.email, tokens.id));
+    // The audit trail is in the database: the logout from before the flush is still on record.
+    expect(await auditActionsOf(deployment, tokens.id)).toContain('logout');
   }, 60_000);
 
   it('after a restart with empty data (no persistence, ALLOW_VOLATILE_REDIS=true)', async () => {
