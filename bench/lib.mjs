@@ -2,12 +2,25 @@
 // and Ctrl-C), free loopback ports, a private redis-server, CPU and Redis counters, one-off requests and the HTTP load
 // generator.
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 
 export const HOST = '127.0.0.1';
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -30,12 +43,12 @@ const running = new Map();
  * Starts `cmd` with stdout and stderr appended to `logFile`.
  * @param {string} cmd
  * @param {string[]} args
- * @param {{ logFile: string, env?: NodeJS.ProcessEnv, cwd?: string }} options
+ * @param {{ logFile: string, env?: NodeJS.ProcessEnv, cwd?: string, uid?: number, gid?: number }} options
  * @returns {ChildProcess}
  */
-export function startChild(cmd, args, { logFile, env = process.env, cwd }) {
+export function startChild(cmd, args, { logFile, env = process.env, cwd, uid, gid }) {
   const fd = openSync(logFile, 'a');
-  const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', fd, fd] });
+  const child = spawn(cmd, args, { env, cwd, uid, gid, stdio: ['ignore', fd, fd] });
   closeSync(fd); // the child holds its own copy
   /** @type {Promise<Exit>} */
   const exit = new Promise((resolve) => {
@@ -469,3 +482,85 @@ export function median(values) {
  * @param {number | undefined} value
  */
 export const fmt = (value, digits = 0) => (value !== undefined && Number.isFinite(value) ? value.toFixed(digits) : '—');
+
+// ---- PostgreSQL --------------------------------------------------------------------------------------------------
+
+/** Where Debian, pg_config or PATH put initdb and postgres; undefined when they are not installed. */
+function findPostgresBin() {
+  const candidates = [];
+  try {
+    candidates.push(execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim());
+  } catch {
+    // No pg_config: look further.
+  }
+  const debian = '/usr/lib/postgresql';
+  if (existsSync(debian)) {
+    const majors = readdirSync(debian).filter((name) => /^\d+$/.test(name));
+    candidates.push(...majors.sort((a, b) => Number(b) - Number(a)).map((major) => join(debian, major, 'bin')));
+  }
+  candidates.push(...(process.env.PATH ?? '').split(delimiter));
+  return candidates.find((dir) => dir && existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres')));
+}
+
+/**
+ * initdb and postgres refuse to run as root: as root they run as the `postgres` user.
+ * @returns {{ uid?: number, gid?: number }}
+ */
+function postgresUser() {
+  if (process.getuid?.() !== 0) return {};
+  const id = (/** @type {string} */ flag) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+/**
+ * A PostgreSQL server of the bench's own (initdb into a temp dir, durability off, on a free loopback port), as the
+ * app runs in production: the embedded PGlite would sit in the measured process. Undefined when none is installed;
+ * the apps then use embedded databases.
+ * @param {string} logFile
+ * @returns {Promise<{ child: ChildProcess, url: string, version: string, dir: string } | undefined>}
+ */
+export async function startPostgres(logFile) {
+  const bin = findPostgresBin();
+  if (!bin) return undefined;
+  const user = postgresUser();
+  const dir = mkdtempSync(join(tmpdir(), 'revocable-jwt-bench-pg-'));
+  if (user.uid !== undefined) chownSync(dir, user.uid, user.gid);
+  execFileSync(join(bin, 'initdb'), ['-D', dir, '-U', 'postgres', '--auth=trust', '--no-sync'], {
+    stdio: 'ignore',
+    ...user,
+  });
+  const port = await freePort();
+  const args = ['-D', dir, '-p', String(port), '-k', dir, '-c', `listen_addresses=${HOST}`, '-c', 'fsync=off'];
+  const child = startChild(join(bin, 'postgres'), args, { logFile, ...user });
+  const url = `postgres://postgres@${HOST}:${port}/postgres`;
+  for (const deadline = Date.now() + 15_000; ; await sleep(100)) {
+    const probe = new pg.Client({ connectionString: url });
+    try {
+      await probe.connect();
+      await probe.end();
+      break;
+    } catch (error) {
+      if (!isRunning(child)) throw new BenchError(`postgres exited at start; see ${logFile}`);
+      if (Date.now() > deadline) throw new BenchError(`postgres did not answer: ${String(error)}; see ${logFile}`);
+    }
+  }
+  return { child, url, dir, version: firstLine(join(bin, 'postgres'), ['--version']) };
+}
+
+/**
+ * An empty database on the bench's server, for one app: its URL.
+ * @param {string} adminUrl
+ */
+export async function createDatabase(adminUrl) {
+  const name = `bench_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`create database ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}

@@ -4,9 +4,11 @@
 // 2. GET /me alone, as in the main rounds but shorter, after a warm-up;
 // 3. GET /me again while POST /login runs against the same app.
 // The argon2id parameters are read from the app's source and, as a cross-check, from the hash it stored.
-import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   BenchError,
@@ -57,7 +59,7 @@ const OWASP_ARGON2ID = [
  * @typedef {object} LoginPhase
  * @property {'PASS' | 'FAIL'} verdict  FAIL: it could not run, or a POST /login got 429 (throttling was not off)
  * @property {string} [error]
- * @property {ReturnType<typeof argon2Settings> & { stored?: StoredArgon2 }} argon2  from the source and from Redis
+ * @property {ReturnType<typeof argon2Settings> & { stored?: StoredArgon2 }} argon2  from the source and the database
  * @property {ReturnType<typeof phaseSettings>} settings
  * @property {Measured} [measured]  absent when the phase could not run
  * @typedef {object} Measured
@@ -98,34 +100,44 @@ function argon2FromSource(root) {
 }
 
 /**
- * The parameters of the first argon2 hash found in Redis (the registered account's record): what was measured,
- * whatever the source says. Only the app's few keys are there, the Redis having been flushed before.
- * @param {import('ioredis').Redis} redis
+ * The parameters of the argon2 hash the app stored for the bench account, read from the app's database once the app
+ * has stopped (an embedded one serves one process at a time): what was measured, whatever the source says.
+ * @param {Record<string, string>} database  the app's DATABASE_URL or DATABASE_DIR
  * @returns {Promise<StoredArgon2 | undefined>}
  */
-async function argon2FromStoredHash(redis) {
+async function argon2FromStoredHash(database) {
   // PHC format; node-argon2 writes "m=19456,p=1,t=2", so the order is not relied on.
   const phc = /\$argon2(id|i|d)\$v=\d+\$([a-z]=\d+(?:,[a-z]=\d+)*)\$/;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'COUNT', 100);
-    for (const key of keys) {
-      const match = (await redis.type(key)) === 'string' ? phc.exec((await redis.get(key)) ?? '') : null;
-      if (match) {
-        const [encoded, type, list] = match;
-        const p = Object.fromEntries(list.split(',').map((pair) => [pair[0], Number(pair.slice(2))]));
-        return {
-          type: `argon2${type}`,
-          memoryKiB: p.m,
-          timeCost: p.t,
-          parallelism: p.p,
-          encoded: encoded.slice(0, -1),
-        };
-      }
+  const match = phc.exec((await firstPasswordHash(database)) ?? '');
+  if (!match) return undefined;
+  const [encoded, type, list] = match;
+  const p = Object.fromEntries(list.split(',').map((pair) => [pair[0], Number(pair.slice(2))]));
+  return { type: `argon2${type}`, memoryKiB: p.m, timeCost: p.t, parallelism: p.p, encoded: encoded.slice(0, -1) };
+}
+
+/**
+ * @param {Record<string, string>} database
+ * @returns {Promise<string | undefined>}
+ */
+async function firstPasswordHash(database) {
+  const query = 'select password_hash from users order by created_at limit 1';
+  /** @param {{ rows: unknown[] }} result */
+  const hashOf = ({ rows }) => /** @type {{ password_hash?: string } | undefined} */ (rows[0])?.password_hash;
+  if (database.DATABASE_URL) {
+    const client = new pg.Client({ connectionString: database.DATABASE_URL });
+    await client.connect();
+    try {
+      return hashOf(await client.query(query));
+    } finally {
+      await client.end();
     }
-    cursor = next;
-  } while (cursor !== '0');
-  return undefined;
+  }
+  const db = new PGlite(database.DATABASE_DIR);
+  try {
+    return hashOf(await db.query(query));
+  } finally {
+    await db.close();
+  }
 }
 
 /** @param {Argon2Params} params */
@@ -201,9 +213,23 @@ async function registerAccounts(base, account) {
  * @param {number} ctx.ticks
  * @param {string} ctx.outDir
  * @param {(line: string) => void} ctx.log
+ * @param {() => Promise<Record<string, string>>} ctx.database  a fresh database for the app
  * @returns {Promise<LoginPhase>}
  */
-export async function measureLoginPhase({ root, target, account, redis, redisUrl, generator, plan, ...ctx }) {
+export async function measureLoginPhase(ctx) {
+  const database = await ctx.database();
+  const phase = await measureOnFreshApp(ctx, database);
+  const stored = await argon2FromStoredHash(database).catch(() => undefined);
+  return { ...phase, argon2: { ...phase.argon2, stored } };
+}
+
+/**
+ * measureLoginPhase on one app, on `database` (its DATABASE_URL or DATABASE_DIR).
+ * @param {Parameters<typeof measureLoginPhase>[0]} ctx
+ * @param {Record<string, string>} database
+ * @returns {Promise<LoginPhase>}
+ */
+async function measureOnFreshApp({ root, target, account, redis, redisUrl, generator, plan, ...ctx }, database) {
   const { meConnections, ticks, outDir, log } = ctx;
   const argon2 = argon2Settings(root);
   const settings = phaseSettings(plan, meConnections);
@@ -212,12 +238,11 @@ export async function measureLoginPhase({ root, target, account, redis, redisUrl
   await redis.flushall();
   const port = await freePort();
   const base = `http://${HOST}:${port}`;
-  const env = { ...target.env(port, redisUrl), ...NO_THROTTLE };
+  const env = { ...target.env(port, redisUrl), ...NO_THROTTLE, ...database };
   const app = startChild(process.execPath, [target.script], { env, cwd: outDir, logFile });
   try {
     await waitForHttp(app, `${base}/me`, logFile);
     const token = await registerAccounts(base, account);
-    const stored = await argon2FromStoredHash(redis);
     const pid = /** @type {number} */ (app.pid);
     const logins = { url: `${base}/login`, body: JSON.stringify(account), connections: LOGIN_CONNECTIONS };
     const me = { url: `${base}/me`, token, connections: meConnections };
@@ -246,7 +271,7 @@ export async function measureLoginPhase({ root, target, account, redis, redisUrl
     const status429 = [load, loginDuringMe].reduce((sum, l) => sum + (l.status429 ?? l.non2xx), 0);
     const ratios = { meRpsRatio: meWithLogin.rps / meAlone.rps, meP99Ratio: meWithLogin.p99Ms / meAlone.p99Ms };
     const measured = { login, meAlone, meWithLogin, loginDuringMe, status429, ...ratios };
-    const argon2Measured = { ...argon2, stored };
+    const argon2Measured = { ...argon2 };
     if (status429 === 0) return { verdict: 'PASS', argon2: argon2Measured, settings, measured };
     const error = `${status429} POST /login answered 429 although THROTTLE_*_LIMIT were ${NO_THROTTLE.THROTTLE_IP_LIMIT}`;
     log(`  FAIL: ${error}`);
@@ -324,7 +349,7 @@ export function loginMarkdown(phase, generatorName) {
 /** @param {LoginPhase['argon2']} argon2 */
 function argon2Line({ file, source, sourceError, stored }) {
   const fromSource = source ? `${paramsText(source)}, read from ${file}` : `not read from ${file} (${sourceError})`;
-  if (!stored) return `argon2 parameters: ${fromSource}; no stored hash read from Redis.`;
+  if (!stored) return `argon2 parameters: ${fromSource}; no stored hash read from the database.`;
   const same = source && paramsText(source) === paramsText(stored);
   const note = same ? '' : " (**not the source's**: is the measured build older than src/?)";
   return `argon2 parameters: ${fromSource}; the hash the app stored: \`${stored.encoded}\`${note}.`;

@@ -16,7 +16,17 @@
 // 6. Prints a Markdown table and writes bench/results/<UTC time>/ (results.json, summary.md, raw outputs, logs).
 // Exits non-zero when a mode fails its check or anything else fails. The DESIGN §6 floors are reported, not enforced.
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -41,7 +51,9 @@ import {
   runLoad,
   runToEnd,
   startChild,
+  startPostgres,
   startRedis,
+  createDatabase,
   stopAllChildren,
   stopChild,
   stopChildrenOnSignals,
@@ -178,6 +190,30 @@ function appTargets(distDir) {
 }
 
 /**
+ * Embedded databases of the apps started (each its own, empty), removed when the bench exits.
+ * @type {Set<string>}
+ */
+const dataDirs = new Set();
+process.once('exit', () => dataDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** The bench's own PostgreSQL server (startPostgres), once started; without one, each app gets an embedded one. */
+let postgresUrl = /** @type {string | undefined} */ (undefined);
+
+/**
+ * A fresh, empty database for one app (no account of an earlier app is in it): a database of its own on the bench's
+ * PostgreSQL server, or an embedded one in a directory of its own. The anchors keep no accounts.
+ * @param {{ kind: string }} target
+ * @returns {Promise<Record<string, string>>}
+ */
+async function databaseOf(target) {
+  if (target.kind !== 'app') return {};
+  if (postgresUrl) return { DATABASE_URL: await createDatabase(postgresUrl) };
+  const dir = mkdtempSync(join(tmpdir(), 'revocable-jwt-bench-db-'));
+  dataDirs.add(dir);
+  return { DATABASE_DIR: dir };
+}
+
+/**
  * The anchors' Fastify app with the secret as a KeyObject: the no-revocation ceiling, and the plain EXISTS recipe.
  * @param {string} script
  * @returns {Target[]}
@@ -274,7 +310,8 @@ async function measureRun(target, round, { redis, redisUrl, generator, profile, 
   const port = await freePort();
   const base = `http://${HOST}:${port}`;
   // cwd is the results folder, so a .env file of the project cannot reach the app.
-  const app = startChild(process.execPath, [target.script], { env: target.env(port, redisUrl), cwd: OUT, logFile });
+  const env = { ...target.env(port, redisUrl), ...(await databaseOf(target)) };
+  const app = startChild(process.execPath, [target.script], { env, cwd: OUT, logFile });
   /** @type {Step[]} */
   let steps = [];
   try {
@@ -625,6 +662,14 @@ async function main() {
   const targets = [...appTargets(appDist), ...(anchorScript ? anchorTargets(anchorScript) : [])];
 
   const redisServer = await startRedis(join(OUT, 'redis.log'));
+  const postgresServer = await startPostgres(join(OUT, 'postgres.log'));
+  postgresUrl = postgresServer?.url;
+  if (postgresServer) dataDirs.add(postgresServer.dir);
+  log(
+    postgresServer
+      ? `database: ${postgresServer.version}, a fresh database per app (as in production)`
+      : 'database: no PostgreSQL server installed: embedded (PGlite) in each app, which costs it CPU and memory',
+  );
   const machine = {
     nproc: availableParallelism(),
     cpuModel: cpus()[0]?.model ?? 'unknown',
@@ -661,11 +706,13 @@ async function main() {
       meConnections: CONNECTIONS,
       outDir: OUT,
       log,
+      database: () => databaseOf({ kind: 'app' }),
     });
     ({ memory, memoryError } = await measureMemory(appDist, redisServer.url, profile.revocations));
   } finally {
     redis.disconnect();
     await stopChild(redisServer.child);
+    if (postgresServer) await stopChild(postgresServer.child);
   }
 
   const rows = targets.map((target) => summarize(target, runs));

@@ -2,10 +2,13 @@ import { Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ConditionalModule } from '@nestjs/config';
 import { AdminModule } from './admin/admin.module.js';
+import { AuditModule } from './audit/audit.module.js';
+import { AuditRetention } from './audit/audit-retention.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
 import { BodyDepthPipe } from './common/pipes/body-depth.pipe.js';
 import { AppConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JwksModule } from './jwks/jwks.module.js';
 import { LoggingModule } from './logging/logging.module.js';
@@ -18,8 +21,10 @@ import { RedisConnectionModule } from './redis/redis.module.js';
     AppConfigModule,
     LoggingModule,
     RedisConnectionModule,
+    DatabaseModule.forRoot('app'),
     AuthModule,
     AdminModule,
+    AuditModule,
     HealthModule,
     OAuthModule,
     JwksModule,
@@ -27,6 +32,7 @@ import { RedisConnectionModule } from './redis/redis.module.js';
     ConditionalModule.registerWhen(MetricsModule, 'METRICS_ENABLED', { debug: false }),
   ],
   providers: [
+    AuditRetention,
     // Pipes run in this order: the depth check first, so validation never meets a hostile shape.
     { provide: APP_PIPE, useClass: BodyDepthPipe },
     {

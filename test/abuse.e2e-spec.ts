@@ -588,7 +588,7 @@ describe('the built app at LOG_LEVEL=verbose, driven through a whole session', (
   beforeAll(
     async () => {
       const port = await freePort();
-      const run = apps.start({
+      const run = await apps.start({
         JWT_SECRET: secret,
         REDIS_URL: testRedisUrl(),
         REDIS_KEY_PREFIX: keyPrefix,

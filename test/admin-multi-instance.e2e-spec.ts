@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type TestAgent from 'supertest/lib/agent.js';
-import { RedisKeys } from '../src/redis/redis-keys.js';
+import pg from 'pg';
 import { AppProcesses } from './support/app-process.js';
 import { bearer, decodeClaims, PASSWORD, uniqueEmail } from './support/auth-client.js';
 import { testRedisUrl } from './support/redis-server.js';
+import { databaseFor } from './support/test-database.js';
 
 interface Tokens {
   access_token: string;
@@ -45,12 +46,18 @@ describe('admin actions across two API instances sharing one Redis', () => {
     return (await api.post('/login').send({ email, password: PASSWORD }).expect(200)).body as Tokens;
   }
 
-  /** Gives a stored account the admin role, in the record both instances read (RedisKeys.user). */
+  /** Gives a stored account the admin role, in the row both instances read (the deployment's database). */
   async function grantAdminInStore(id: string): Promise<void> {
-    const key = new RedisKeys(prefix).user(id);
-    const stored = await redis.get(key);
-    if (stored === null) throw new Error(`no user record at ${key}`);
-    await redis.set(key, JSON.stringify({ ...(JSON.parse(stored) as object), roles: ['user', 'admin'] }), 'XX');
+    const db = new pg.Client({
+      connectionString: await databaseFor({ REDIS_URL: testRedisUrl(), REDIS_KEY_PREFIX: prefix }),
+    });
+    await db.connect();
+    try {
+      const { rowCount } = await db.query(`update users set roles = '{user,admin}' where id = $1`, [id]);
+      if (rowCount !== 1) throw new Error(`no user row with id ${id}`);
+    } finally {
+      await db.end();
+    }
   }
 
   beforeAll(async () => {

@@ -17,7 +17,7 @@ import { freePort, testRedisUrl } from './support/redis-server.js';
 const GOOD_SECRET = randomBytes(32).toString('hex');
 
 const apps = new AppProcesses();
-const start = (env: Record<string, string>) => apps.start(env);
+const start = (env: Record<string, string | undefined>) => apps.start(env);
 const killAll = () => apps.stopAll();
 
 /** Connections the test Redis currently lists under `name`. */
@@ -52,7 +52,7 @@ describe.each<{ problem: string; env: Record<string, string>; variable: string }
   let exit: Exit | undefined;
 
   beforeAll(async () => {
-    run = start({ ...env, PORT: String(await freePort()) });
+    run = await start({ ...env, PORT: String(await freePort()) });
     exit = await waitForExit(run);
   });
 
@@ -88,7 +88,7 @@ describe('starting with a good JWT_SECRET and REDIS_URL pointing at the test Red
       const port = await freePort();
       clientsBeforeStart = await clientsNamed(inspector, connectionName);
 
-      const run = start({
+      const run = await start({
         JWT_SECRET: GOOD_SECRET,
         REDIS_URL: redisUrl.toString(),
         PORT: String(port),
@@ -134,7 +134,7 @@ describe('starting with a good JWT_SECRET and no REDIS_URL', () => {
   beforeAll(
     async () => {
       const port = await freePort();
-      const run = start({ JWT_SECRET: GOOD_SECRET, PORT: String(port), HOST: '127.0.0.1' });
+      const run = await start({ JWT_SECRET: GOOD_SECRET, PORT: String(port), HOST: '127.0.0.1' });
       meStatus = await waitForHttp(run, port, '/me');
       run.child.kill('SIGTERM');
       if ((await waitForExit(run)) === undefined) await killAll();

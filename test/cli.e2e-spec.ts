@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PASSWORD, bearer, decodeClaims, register, uniqueEmail } from './support/auth-client.js';
 import { CliProcesses, type CliRun } from './support/cli-process.js';
+import { createTestDatabase } from './support/postgres-server.js';
 import { freePort } from './support/redis-server.js';
 import { accessStatus, loginWithAgent, refreshStatus, type TokenPair } from './support/session-client.js';
 import { createTestApp, testRedisUrl, type TestApp } from './support/test-app.js';
@@ -269,11 +270,18 @@ describe('stats', () => {
 });
 
 describe('without a reachable store', () => {
-  it('stats on the in-memory store says there is nothing persistent to report, and exits 0', async () => {
+  it('stats on the in-memory store counts the database and says there are no keys to count, and exits 0', async () => {
+    expect((await cli.run(['migrate'], { REDIS_URL: undefined })).code).toBe(0);
     const run = await cli.run(['stats'], { REDIS_URL: undefined });
 
     expect(run.code).toBe(0);
-    expect(run.out).toEqual([expect.stringMatching(/^store\s+memory$/), expect.stringContaining('nothing persistent')]);
+    expect(run.out).toEqual([
+      expect.stringMatching(/^store\s+memory$/),
+      expect.stringMatching(/^database\s+postgres$/),
+      expect.stringMatching(/^users\s+\d+$/),
+      expect.stringMatching(/^audit entries\s+\d+$/),
+      expect.stringContaining('no keys to count: no Redis is configured'),
+    ]);
   });
 
   it('a change on the in-memory store is refused (it would vanish with the CLI process): exit 1', async () => {
@@ -296,6 +304,37 @@ describe('without a reachable store', () => {
   }, 30_000);
 });
 
+describe('migrate', () => {
+  it('applies every migration to a fresh database, then finds nothing to do', async () => {
+    const fresh = { DATABASE_URL: await createTestDatabase() };
+
+    const first = await cli.run(['migrate'], fresh);
+    expect({ code: first.code, err: first.err }).toEqual({ code: 0, err: [] });
+    expect(first.out).toEqual([
+      'applied 0001-accounts',
+      'applied 0002-audit-log',
+      'applied 0003-store-epoch',
+      'up to date: 3 migrations applied',
+    ]);
+
+    expectOneLineSuccess(await cli.run(['migrate'], fresh), /^up to date: 3 migrations applied, none of them now$/);
+  });
+
+  it('refuses the embedded database (it belongs to the API process), with one line', async () => {
+    expectOneLineFailure(
+      await cli.run(['migrate'], { DATABASE_URL: undefined }),
+      /^error: DATABASE_URL is not set: the embedded database \(DATABASE_DIR\) belongs to the API process/,
+    );
+  });
+
+  it('exits 1 with one line when the database cannot be reached', async () => {
+    const down = { DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/postgres` };
+    const run = await cli.run(['migrate'], down);
+    expect({ code: run.code, out: run.out }).toEqual({ code: 1, out: [] });
+    expect(run.err.at(-1)).toMatch(/^error: The database is unavailable/);
+  });
+});
+
 describe('usage errors', () => {
   it.each<[string[], RegExp]>([
     [[], /^Usage: /],
@@ -312,7 +351,7 @@ describe('usage errors', () => {
     const run = await cli.run(['--help']);
 
     expect(run.code).toBe(0);
-    for (const command of ['create-admin', 'disable', 'enable', 'revoke-sessions', 'stats']) {
+    for (const command of ['create-admin', 'disable', 'enable', 'revoke-sessions', 'stats', 'migrate']) {
       expect(run.stdout).toContain(command);
     }
   });

@@ -4,8 +4,6 @@ import type TestAgent from 'supertest/lib/agent.js';
 import { RedisKeys } from '../src/redis/redis-keys.js';
 import { describeSessionStoreContract } from '../src/sessions/testing/session-store.contract.js';
 import { PrefixedThrottlerStorage } from '../src/throttling/prefixed-throttler.storage.js';
-import { RedisUsersRepository } from '../src/users/redis-users.repository.js';
-import { describeUsersRepositoryContract } from '../src/users/testing/users-repository.contract.js';
 import { appEnv, AppProcesses, httpCall, sleep, type AppProcess } from './support/app-process.js';
 import { PASSWORD, bearer, uniqueEmail } from './support/auth-client.js';
 import { onNode, startRedisCluster, stopRedisCluster, type RedisCluster } from './support/redis-cluster.js';
@@ -63,7 +61,6 @@ describe('store adapters on an ioredis Cluster client (no CROSSSLOT on any opera
     await client.quit();
   });
 
-  describeUsersRepositoryContract('RedisUsersRepository on a Cluster', () => new RedisUsersRepository(client, keys));
   describeSessionStoreContract('RedisSessionStore on a Cluster', (terms) => stores.fixture(terms));
 
   it('keeps one epoch record on every master, all of one epoch, each counting the changes made there', async () => {
@@ -155,11 +152,12 @@ describe('the auth flow on an in-process app configured with REDIS_CLUSTER_NODES
     expect(ready.body).toMatchObject({ status: 'ok', info: { store: { type: 'redis', status: 'up' } } });
 
     const user = await newUser();
+    const session = sidOf(await loginWithAgent(http, user.email));
 
     const keys = new RedisKeys(api.keyPrefix);
-    expect(JSON.parse((await reader.get(keys.user(user.id))) ?? 'null')).toMatchObject({ id: user.id });
-    expect(await reader.get(keys.userIdByEmail(user.email))).toBe(user.id);
-    expect(await api.redis.exists(keys.user(user.id))).toBe(0);
+    expect(await reader.zrange(keys.sessions(user.id), '0', '-1')).toEqual([session]);
+    expect(await reader.exists(keys.session(user.id, session))).toBe(1);
+    expect(await api.redis.exists(keys.sessions(user.id))).toBe(0);
   });
 
   it('registers, logs in, answers /me, rotates the refresh token, and logs out (the token then refused)', async () => {

@@ -48,7 +48,7 @@ async function stopServers(): Promise<void> {
   }
 }
 
-function startApp(redisUrl: string, port: number, env: Record<string, string> = {}): Run {
+function startApp(redisUrl: string, port: number, env: Record<string, string> = {}): Promise<Run> {
   return apps.start({ JWT_SECRET: GOOD_SECRET, REDIS_URL: redisUrl, PORT: String(port), HOST: '127.0.0.1', ...env });
 }
 
@@ -82,7 +82,7 @@ describe.each<{ policy: string; env: Record<string, string>; mentions: string[] 
 
   beforeAll(async () => {
     const redis = await privateRedis(policy);
-    run = startApp(redis.url, await freePort(), env);
+    run = await startApp(redis.url, await freePort(), env);
     exit = await waitForExit(run, READY_BOUND_MS);
   }, READY_BOUND_MS + 5000);
 
@@ -111,7 +111,7 @@ describe('starting on a Redis with maxmemory-policy volatile-lru and ALLOW_EVICT
     async () => {
       const redis = await privateRedis('volatile-lru');
       const port = await freePort();
-      const run = startApp(redis.url, port, { ALLOW_EVICTING_REDIS: 'true' });
+      const run = await startApp(redis.url, port, { ALLOW_EVICTING_REDIS: 'true' });
       live = await waitForHttp(run, port, '/health/live');
       exit = await stopGracefully(run);
       warnings = nonEmptyLines(`${run.output.stdout}\n${run.output.stderr}`).filter((line) =>
@@ -148,7 +148,7 @@ describe('starting on a Redis with maxmemory-policy noeviction', () => {
     async () => {
       const redis = await privateRedis('noeviction');
       const port = await freePort();
-      const run = startApp(redis.url, port);
+      const run = await startApp(redis.url, port);
       live = await waitForHttp(run, port, '/health/live');
       ready = (await httpCall(port, 'GET', '/health/ready')).status;
       exit = await stopGracefully(run);
@@ -186,7 +186,7 @@ describe('a Redis unreachable at boot that comes up later with maxmemory-policy 
     async () => {
       const redisPort = await freePort();
       const port = await freePort();
-      run = startApp(`redis://127.0.0.1:${redisPort}`, port);
+      run = await startApp(`redis://127.0.0.1:${redisPort}`, port);
       // The app listens once its 5 s wait for a first connection has given up.
       live = await waitForHttp(run, port, '/health/live');
       await privateRedis('allkeys-lru', redisPort);

@@ -397,7 +397,7 @@ describe('the built app', () => {
     let exit: Exit | undefined;
 
     beforeAll(async () => {
-      run = apps.start({ JWT_SECRET: SECRET, ...env(), PORT: String(await freePort()), HOST: '127.0.0.1' });
+      run = await apps.start({ JWT_SECRET: SECRET, ...env(), PORT: String(await freePort()), HOST: '127.0.0.1' });
       exit = await waitForExit(run);
     }, EXIT_BOUND_MS + 5000);
 

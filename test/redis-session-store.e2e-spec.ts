@@ -35,7 +35,7 @@ describe('RedisSessionStore key layout', () => {
     const reused = randomUUID();
     const loggedOut = randomUUID();
     for (const sessionId of [kept, reused, loggedOut]) {
-      await sessions.open({ userId, sessionId, userAgent: 'contract-test/1.0', refreshTokenHash: `${sessionId}#0` });
+      await sessions.open({ userId, sessionId, userAgent: 'contract-test/1.0', refreshTokenHash: `${sessionId}#0` }, 1);
     }
     const rotate = (sessionId: string, generation: number) =>
       sessions.rotate({

@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import calculateSlot from 'cluster-key-slot';
 import type { Redis } from 'ioredis';
-import { RedisUsersRepository } from '../src/users/redis-users.repository.js';
-import { describeUsersRepositoryContract } from '../src/users/testing/users-repository.contract.js';
-import { redisForContract, redisStores } from './support/redis-client.js';
+import { redisStores } from './support/redis-client.js';
 
-const connection = redisForContract();
 let stores: Awaited<ReturnType<typeof redisStores>>;
 
 beforeAll(async () => {
@@ -13,13 +10,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await connection.close();
   await stores.close();
 });
-describeUsersRepositoryContract(
-  'RedisUsersRepository',
-  () => new RedisUsersRepository(connection.redis, connection.keys),
-);
 
 describe('RedisRevocationStore round trips', () => {
   it("answers the guard with exactly one command, an MGET of the two hash-tagged keys and the epoch's id", async () => {

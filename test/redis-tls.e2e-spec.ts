@@ -1,5 +1,5 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
@@ -8,6 +8,7 @@ import type { Test } from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { bearer, login, register } from './support/auth-client.js';
 import { freePort, stopRedisServer, type RunningRedis } from './support/redis-server.js';
+import { createPki, type Pki } from './support/test-pki.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -28,99 +29,10 @@ const STORE_UNAVAILABLE = {
   message: 'The session store is unavailable; retry shortly',
 };
 
-interface Pki {
-  /** The CA certificate: what REDIS_TLS_CA_FILE names. */
-  caFile: string;
-  /** Its PEM text, for the suite's own clients. */
-  ca: string;
-  certFile: string;
-  keyFile: string;
-}
-
 function redisBinary(): string {
   const binary = process.env.TEST_REDIS_BINARY;
   if (!binary) throw new Error('This suite starts its own redis-server and needs redis-server on PATH');
   return binary;
-}
-
-function openssl(args: string[]): void {
-  try {
-    execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  } catch (error) {
-    const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
-    throw new Error(`openssl ${args[0]} failed (this suite needs openssl on PATH): ${stderr || String(error)}`);
-  }
-}
-
-/** A throwaway CA, and a server certificate it signed for 127.0.0.1 and localhost. */
-function createPki(dir: string): Pki {
-  const file = (name: string) => join(dir, name);
-  openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=revocable-jwt-api test CA',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-    '-keyout',
-    file('ca.key'),
-    '-out',
-    file('ca.pem'),
-  ]);
-  openssl([
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    '/CN=localhost',
-    '-keyout',
-    file('server.key'),
-    '-out',
-    file('server.csr'),
-  ]);
-  writeFileSync(
-    file('server.ext'),
-    [
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      'basicConstraints=CA:FALSE',
-      'keyUsage=critical,digitalSignature,keyEncipherment',
-      'extendedKeyUsage=serverAuth',
-      '',
-    ].join('\n'),
-  );
-  openssl([
-    'x509',
-    '-req',
-    '-in',
-    file('server.csr'),
-    '-CA',
-    file('ca.pem'),
-    '-CAkey',
-    file('ca.key'),
-    '-CAserial',
-    file('ca.srl'),
-    '-CAcreateserial',
-    '-days',
-    '1',
-    '-extfile',
-    file('server.ext'),
-    '-out',
-    file('server.pem'),
-  ]);
-  return {
-    caFile: file('ca.pem'),
-    ca: readFileSync(file('ca.pem'), 'utf8'),
-    certFile: file('server.pem'),
-    keyFile: file('server.key'),
-  };
 }
 
 /** One PING over TLS with these TLS options, on a connection that never retries. */

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { ApiClient, type Answer, type TokenPair } from './support/api-client.js';
-import { appEnv, AppProcesses } from './support/app-process.js';
+import type { ApiClient, Answer, TokenPair } from './support/api-client.js';
+import { appEnv } from './support/app-process.js';
 import { decodeClaims, uniqueEmail } from './support/auth-client.js';
-import { adminAccessToken } from './support/cli-process.js';
 import { testRedisUrl } from './support/redis-server.js';
 import { RaceRunner, tokensOf } from './support/revocation-race.js';
+import { TwoInstances } from './support/two-instances.js';
 
 /**
  * DESIGN §3, "linearizable with minting", tested as a race: two real API processes on one Redis. In every round a
@@ -23,7 +23,7 @@ const LANES = 8;
 const SESSIONS_PER_USER = 3;
 const PASSWORDS = ['first passphrase of the lane', 'second passphrase of the lane'];
 describe('revocations raced by requests that mint tokens, across two instances', () => {
-  const apps = new AppProcesses();
+  const deployment = new TwoInstances();
   const prefix = `race${randomUUID().slice(0, 6)}:`;
   let a: ApiClient;
   let b: ApiClient;
@@ -36,16 +36,12 @@ describe('revocations raced by requests that mint tokens, across two instances',
       REDIS_KEY_PREFIX: prefix,
       SESSIONS_PER_USER: String(SESSIONS_PER_USER),
     });
-    const { ports } = await apps.startReady(env, [{}, {}]);
-    [a, b] = ports.map((port) => new ApiClient(port));
+    ({ a, b, adminToken } = await deployment.start(env));
     races = new RaceRunner(a, b, { rounds: ROUNDS, lanes: LANES });
-    adminToken = await adminAccessToken(env, (email, password) => a.login(email, password));
   }, 60_000);
 
   afterAll(async () => {
-    a?.close();
-    b?.close();
-    await apps.dispose();
+    await deployment.dispose();
     console.log(races.report('revocation races'));
   });
 

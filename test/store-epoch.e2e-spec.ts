@@ -44,7 +44,7 @@ describe('RedisStoreEpoch', () => {
     const sessions = first.sessionStore(CONTRACT_TERMS);
     const before = Number((await record()).rev);
     const userId = randomUUID();
-    await sessions.open({ userId, sessionId: randomUUID(), userAgent: 'x', refreshTokenHash: 'h' });
+    await sessions.open({ userId, sessionId: randomUUID(), userAgent: 'x', refreshTokenHash: 'h' }, 1);
     await sessions.endAll(userId);
     expect(Number((await record()).rev)).toBe(before + 2);
   });
@@ -68,7 +68,7 @@ describe('RedisStoreEpoch', () => {
     const old = await first.epoch.current();
     const userId = randomUUID();
     const snapshot = await record();
-    await sessions.open({ userId, sessionId: randomUUID(), userAgent: 'x', refreshTokenHash: 'h' });
+    await sessions.open({ userId, sessionId: randomUUID(), userAgent: 'x', refreshTokenHash: 'h' }, 1);
     await sessions.endAll(userId);
     // Restore the record as it was before those two changes.
     await admin.hset(first.keys.epochRecord(0), 'rev', snapshot.rev);

@@ -2,8 +2,9 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { ApiClient, type TokenPair } from './support/api-client.js';
-import { AppProcesses, sleep, stripAnsi, waitForExit, type AppProcess } from './support/app-process.js';
+import { AppProcesses, appEnv, sleep, stripAnsi, waitForExit, type AppProcess } from './support/app-process.js';
 import { PASSWORD, uniqueEmail } from './support/auth-client.js';
 import {
   findServerBinary,
@@ -13,6 +14,7 @@ import {
   stopRedisServer,
   type RunningRedis,
 } from './support/redis-server.js';
+import { databaseFor } from './support/test-database.js';
 
 /**
  * DESIGN §3, "store loss fails closed": FLUSHALL, a restart with empty data and a restore from an older RDB file,
@@ -62,7 +64,7 @@ async function dispose(deployment: Deployment | undefined): Promise<void> {
 /** A user with a logged-out session (its tokens revoked) and a live one, checked on both instances. */
 async function before(deployment: Deployment) {
   const [a, b] = deployment.clients;
-  const { email } = await a.register(uniqueEmail(), PASSWORD);
+  const { email, id } = await a.register(uniqueEmail(), PASSWORD);
   const revoked = await a.login(email);
   const live = await b.login(email);
   expect((await a.call('POST', '/logout', { token: revoked.access_token })).status).toBe(204);
@@ -70,7 +72,7 @@ async function before(deployment: Deployment) {
     expect(await client.status('GET', '/me', revoked.access_token)).toBe(401);
     expect(await client.status('GET', '/me', live.access_token)).toBe(200);
   }
-  return { email, revoked, live };
+  return { email, id, revoked, live };
 }
 
 /**
@@ -95,11 +97,32 @@ async function refusedEverywhere(deployment: Deployment, tokens: TokenPair[]) {
   return { noticedAfterMs, revokedAccepted };
 }
 
-/** The accounts were in Redis too, and went with the data: the user registers again (accounts move to PostgreSQL). */
-async function registerAgain(deployment: Deployment, email: string): Promise<TokenPair> {
+/**
+ * The account is in the database, not in the lost data: the email stays taken (409, on either instance), and the
+ * user signs in again with the same password, as the same account.
+ */
+async function signInAgain(deployment: Deployment, email: string, userId: string): Promise<TokenPair> {
+  for (const client of deployment.clients) {
+    const again = await client.call('POST', '/register', { body: { email, password: PASSWORD } });
+    expect(again.status).toBe(409);
+  }
   const [a] = deployment.clients;
-  await a.register(email, PASSWORD);
-  return a.login(email);
+  const tokens = await a.login(email);
+  const me = await a.call<{ id: string; email: string }>('GET', '/me', { token: tokens.access_token });
+  expect(me.body).toMatchObject({ id: userId, email });
+  return tokens;
+}
+
+/** The audit actions recorded about `userId`, read from the deployment's database. */
+async function auditActionsOf(deployment: Deployment, userId: string): Promise<string[]> {
+  const db = new pg.Client({ connectionString: await databaseFor({ REDIS_URL: deployment.server.url }) });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ action: string }>('select action from audit_log where subject_id = $1', [userId]);
+    return rows.map(({ action }) => action);
+  } finally {
+    await db.end();
+  }
 }
 
 /** Each instance's error lines about the loss, and its loss counter. */
@@ -162,7 +185,9 @@ describe('store loss: every token issued before it is refused', () => {
     const admin = new Redis(deployment.server.url);
     await admin.flushall();
     await admin.quit();
-    await expectFailedClosed(deployment, tokens, () => registerAgain(deployment as Deployment, tokens.email));
+    await expectFailedClosed(deployment, tokens, () => signInAgain(deployment as Deployment, tokens.email, tokens.id));
+    // The audit trail is in the database: the logout from before the flush is still on record.
+    expect(await auditActionsOf(deployment, tokens.id)).toContain('logout');
   }, 60_000);
 
   it('after a restart with empty data (no persistence, ALLOW_VOLATILE_REDIS=true)', async () => {
@@ -171,7 +196,7 @@ describe('store loss: every token issued before it is refused', () => {
     const { server } = deployment;
     await stopRedisServer(server, 'SIGKILL');
     deployment.server = await startRedisServer(binary as string, ['--appendonly', 'no'], server.port, server.dir);
-    await expectFailedClosed(deployment, tokens, () => registerAgain(deployment as Deployment, tokens.email));
+    await expectFailedClosed(deployment, tokens, () => signInAgain(deployment as Deployment, tokens.email, tokens.id));
   }, 60_000);
 
   it('after a restore from an older RDB snapshot (the logout and the rotation after it are gone)', async () => {
@@ -198,6 +223,68 @@ describe('store loss: every token issued before it is refused', () => {
   }, 60_000);
 });
 
+describe('store loss caught by the durable high-water mark (the database), after every instance restarted', () => {
+  const apps = new AppProcesses();
+  let server: RunningRedis | undefined;
+
+  afterAll(async () => {
+    await apps.dispose();
+    if (server) {
+      await stopRedisServer(server, 'SIGKILL');
+      removeDataDir(server);
+    }
+  });
+
+  it('refuses every older token after a restore from an older RDB snapshot that no running instance saw', async () => {
+    if (!binary) throw new Error(NO_REDIS_MESSAGE);
+    const rdbOnly = ['--appendonly', 'no', '--save', '3600 1', '--dbfilename', 'dump.rdb'];
+    server = await startRedisServer(binary, rdbOnly);
+    const shared = appEnv({ REDIS_URL: server.url, LOG_FORMAT: 'json' });
+    const first = await apps.startReady(shared, [{}, {}]);
+    let [a, b] = first.ports.map((port) => new ApiClient(port));
+    const { email, id } = await a.register(uniqueEmail(), PASSWORD);
+    const revoked = await a.login(email);
+    const live = await b.login(email);
+    const admin = new Redis(server.url);
+    await admin.save();
+    await admin.quit();
+    copyFileSync(join(server.dir, 'dump.rdb'), join(server.dir, 'older.rdb'));
+    // After the snapshot: a logout and a rotation, which the instances record in the database within a second.
+    expect((await a.call('POST', '/logout', { token: revoked.access_token })).status).toBe(204);
+    const rotated = (await b.refresh(live.refresh_token)).body;
+    await sleep(2_500);
+    a.close();
+    b.close();
+    await apps.stopAll();
+    // Every instance is gone, and with them what they remembered; Redis comes back from the older file.
+    const { port, dir } = server;
+    await stopRedisServer(server, 'SIGKILL');
+    copyFileSync(join(dir, 'older.rdb'), join(dir, 'dump.rdb'));
+    server = await startRedisServer(binary, rdbOnly, port, dir);
+    const second = await apps.startReady(shared, [{}, {}]);
+    [a, b] = second.ports.map((port) => new ApiClient(port));
+    try {
+      for (const client of [a, b]) {
+        for (const pair of [revoked, live, rotated]) {
+          expect(await client.status('GET', '/me', pair.access_token)).toBe(401);
+          expect((await client.refresh(pair.refresh_token)).status).toBe(401);
+        }
+      }
+      const reported = second.processes.map((app) =>
+        stripAnsi(`${app.output.stdout}\n${app.output.stderr}`)
+          .split('\n')
+          .filter((line) => LOSS_LINE.test(line)),
+      );
+      expect(reported.flat().length).toBeGreaterThanOrEqual(1);
+      const fresh = await signInAgain({ clients: [a, b] } as Deployment, email, id);
+      for (const client of [a, b]) expect(await client.status('GET', '/me', fresh.access_token)).toBe(200);
+    } finally {
+      a.close();
+      b.close();
+    }
+  }, 90_000);
+});
+
 describe('a Redis that forgets on restart (neither AOF nor RDB)', () => {
   const apps = new AppProcesses();
   let server: RunningRedis | undefined;
@@ -218,7 +305,7 @@ describe('a Redis that forgets on restart (neither AOF nor RDB)', () => {
   it('is refused at start with one line saying what to set', async () => {
     if (!binary) throw new Error(NO_REDIS_MESSAGE);
     server = await startRedisServer(binary, ['--appendonly', 'no']);
-    const app = apps.start({ ...env(server.url), PORT: '0' });
+    const app = await apps.start({ ...env(server.url), PORT: '0' });
     const exit = await waitForExit(app);
     expect(exit?.code).toBe(1);
     const lines = stripAnsi(app.output.stderr).split('\n').filter(Boolean);

@@ -38,8 +38,8 @@ export class AdminService {
     this.refuseSelf(id, actorId, 'disable');
     await this.users.get(id);
     await this.sessions.endAll(id);
-    await this.users.update(id, { disabled: true });
-    await this.sessions.endAll(id, { action: 'disable', actorId });
+    const version = await this.users.update(id, { disabled: true });
+    await this.sessions.endAll(id, { action: 'disable', actorId }, version);
   }
 
   async enable(id: string, actorId: string | null): Promise<void> {
@@ -58,8 +58,9 @@ export class AdminService {
     if (!roles.includes('admin')) this.refuseSelf(id, actorId, 'remove the admin role from');
     await this.users.get(id);
     await this.sessions.endAll(id);
-    await this.users.update(id, { roles });
-    await this.sessions.endAll(id, { action: 'roles-change', actorId, reason: `roles: ${roles.join(', ')}` });
+    const version = await this.users.update(id, { roles });
+    const why = { action: 'roles-change', actorId, reason: `roles: ${roles.join(', ')}` } as const;
+    await this.sessions.endAll(id, why, version);
   }
 
   auditPage(limit: number, before?: string): Promise<AuditPage> {

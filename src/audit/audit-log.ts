@@ -26,7 +26,7 @@ export interface AuditEvent {
 }
 
 export interface AuditEntry extends AuditEvent {
-  /** Stream id: orders entries and pages through them. */
+  /** A decimal number, larger for every later entry: orders entries and pages through them. */
   id: string;
   at: string;
 }
@@ -37,11 +37,13 @@ export interface AuditPage {
   nextCursor?: string;
 }
 
-/** A bounded, append-only log: the oldest entries fall off once it holds `maxEntries`. */
+/** An append-only log, pruned by age. */
 export interface AuditLog {
   append(event: AuditEvent): Promise<void>;
   /** Newest first; `before` is an entry id (exclusive). */
   page(limit: number, before?: string): Promise<AuditPage>;
+  /** Removes the entries written before `cutoff`; returns how many. */
+  removeOlderThan(cutoff: Date): Promise<number>;
 }
 
 export const AuditLog = Symbol('AuditLog');

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectAuditLog, type AuditEvent, type AuditLog, type AuditPage } from './audit-log.js';
 
-/** Every revocation leaves a line in the log stream and an entry in the bounded audit log. */
+/** Every revocation leaves a line in the log stream and an entry in the audit log, kept for AUDIT_RETENTION. */
 @Injectable()
 export class AuditService {
   private readonly logger = new Logger('Audit');

@@ -1,5 +1,6 @@
 import { ConflictException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { InvalidTokenException } from '../common/errors/invalid-token.exception.js';
+import { ACCOUNT_DELETED } from '../sessions/session-store.js';
 import { SessionsService, type SessionTokens } from '../sessions/sessions.service.js';
 import type { PublicUser, User } from '../users/user.js';
 import { UsersService } from '../users/users.service.js';
@@ -17,8 +18,9 @@ const BAD_CREDENTIALS = 'Invalid email or password';
  *
  * Every change to an account that must revoke its tokens runs in the same order: end the sessions, change the
  * account, end the sessions again. A failure part-way leaves the tokens dead and the account unchanged, never the
- * other way round, and a retry finishes the job. Every request that mints tokens reads the account only once its
- * session exists: a change that raced it either ended that session (its second pass) or is what it reads.
+ * other way round, and a retry finishes the job. The second pass also records the account's new version, and a
+ * session opens only for an account read at that version or later: a login that read the account before a change
+ * either opened its session before the second pass (which ends it) or is refused.
  */
 @Injectable()
 export class AuthService {
@@ -41,14 +43,10 @@ export class AuthService {
     const user = await this.users.findByEmail(email);
     const passwordMatches = await this.passwords.verify(user?.passwordHash, password);
     if (!user || !passwordMatches || user.disabled) throw new UnauthorizedException(BAD_CREDENTIALS);
-    const tokens = await this.sessions.open(user.id, userAgent);
-    const current = await this.users.findById(user.id);
-    // Disabled, deleted or given a new password while the password was checked: this login never happened.
-    if (!current || current.disabled || current.passwordHash !== user.passwordHash) {
-      await this.sessions.discard(tokens);
-      throw new UnauthorizedException(BAD_CREDENTIALS);
-    }
-    return this.tokensFor(current, tokens);
+    // Disabled, deleted, given new roles or a new password since it was read: the session does not open.
+    const tokens = await this.sessions.open(user.id, user.version, userAgent);
+    if (!tokens) throw new UnauthorizedException(BAD_CREDENTIALS);
+    return this.tokensFor(user, tokens);
   }
 
   /** Rotates the refresh token and mints a new access token for the same session, with the user's current roles. */
@@ -80,13 +78,13 @@ export class AuthService {
     const applied = await this.passwordChangeState(user, body);
     const passwordHash = applied ? user.passwordHash : await this.passwords.hash(body.new_password);
     await this.sessions.endOthers(principal);
-    if (!applied) {
-      if (!(await this.users.replacePasswordHash(user.id, user.passwordHash, passwordHash))) {
-        throw new ConflictException('The password was changed by another request meanwhile');
-      }
-    }
+    const version = applied
+      ? user.version
+      : await this.users.replacePasswordHash(user.id, user.passwordHash, passwordHash);
+    if (version === undefined) throw new ConflictException('The password was changed by another request meanwhile');
     // Ends the sessions opened meanwhile (with the old password) and the caller's own, and opens the caller's next.
-    const tokens = await this.sessions.reopen(principal, userAgent, { action: 'password-change', actorId: user.id });
+    const why = { action: 'password-change', actorId: user.id } as const;
+    const tokens = await this.sessions.reopen(principal, userAgent, why, version);
     return this.tokensFor(await this.accountFor(tokens), tokens);
   }
 
@@ -103,7 +101,8 @@ export class AuthService {
       await this.sessions.endOthers(principal);
       await this.users.delete(user.id);
     }
-    await this.sessions.endAll(principal.userId, { action: 'account-delete', actorId: principal.userId });
+    const why = { action: 'account-delete', actorId: principal.userId } as const;
+    await this.sessions.endAll(principal.userId, why, ACCOUNT_DELETED);
   }
 
   /** True when the change was applied already (a retry: the new password is the current one); 401 when neither. */

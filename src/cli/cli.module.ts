@@ -2,24 +2,27 @@ import { Module } from '@nestjs/common';
 import { AdminModule } from '../admin/admin.module.js';
 import { PasswordHasher } from '../auth/password-hasher.service.js';
 import { AppConfigModule } from '../config/config.module.js';
+import { DatabaseModule } from '../database/database.module.js';
 import { RedisConnectionModule } from '../redis/redis.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { CliStore } from './cli-store.js';
 import { CreateAdminCommand } from './create-admin.command.js';
 import { DisableCommand } from './disable.command.js';
 import { EnableCommand } from './enable.command.js';
+import { MigrateCommand } from './migrate.command.js';
 import { RevokeSessionsCommand } from './revoke-sessions.command.js';
 import { StatsCommand } from './stats.command.js';
 
 /** The operator CLI: the app's own config, Redis connection, users and admin actions, without the HTTP layer. */
 @Module({
-  imports: [AppConfigModule, RedisConnectionModule, UsersModule, AdminModule],
+  imports: [AppConfigModule, RedisConnectionModule, DatabaseModule.forRoot('cli'), UsersModule, AdminModule],
   providers: [
     PasswordHasher,
     CliStore,
     CreateAdminCommand,
     DisableCommand,
     EnableCommand,
+    MigrateCommand,
     RevokeSessionsCommand,
     StatsCommand,
   ],

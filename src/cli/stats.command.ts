@@ -1,8 +1,8 @@
 import { Command } from 'nest-commander';
 import type { Redis } from 'ioredis';
-import { storeCall } from '../common/errors/store-unavailable.error.js';
-import { dataNodes, type RedisClient } from '../redis/redis-client.js';
-import { RedisKeys } from '../redis/redis-keys.js';
+import { databaseCall, storeCall } from '../common/errors/store-unavailable.error.js';
+import type { Database } from '../database/database.js';
+import { dataNodes } from '../redis/redis-client.js';
 import { CliCommand } from './cli-command.js';
 import { CliStore } from './cli-store.js';
 
@@ -11,12 +11,11 @@ const SCAN_COUNT = 1000;
 const MAX_SCANS_PER_NODE = 10_000;
 
 // Every key of a user carries its hash tag right after the prefix, then its kind (see RedisKeys): a letter for the
-// compact revocation entries (`{<tag>}j…`), or `:<kind>:` (ids that are not UUIDs, and the session and user keys).
+// compact revocation entries (`{<tag>}j…`), or `:<kind>:` (ids that are not UUIDs, and the session keys).
 const KEY_KINDS = [
   { label: 'revoked jti', pattern: /^\{[^}]*\}(?:j|:jti:)/ },
   { label: 'revoked sid', pattern: /^\{[^}]*\}(?:s|:sid:)/ },
   { label: 'sessions', pattern: /^\{[^}]*\}:session:/ },
-  { label: 'users', pattern: /^\{[^}]*\}:user:/ },
   { label: 'epoch records', pattern: /^epoch\{\d+\}$/ },
 ] as const;
 
@@ -28,45 +27,63 @@ interface KeyCounts {
 
 @Command({
   name: 'stats',
-  description: 'Shows the store: its kind, memory used, and how many keys of each kind live under REDIS_KEY_PREFIX',
+  description:
+    'Shows the store (its kind, memory used, how many keys of each kind live under REDIS_KEY_PREFIX) and the ' +
+    'database (how many accounts and audit entries it holds)',
 })
 export class StatsCommand extends CliCommand {
-  constructor(
-    private readonly store: CliStore,
-    private readonly keys: RedisKeys,
-  ) {
+  constructor(private readonly store: CliStore) {
     super();
   }
 
   async run(): Promise<void> {
+    const rows: [string, string][] = [['store', this.store.describe()]];
+    const notes: string[] = [];
     const redis = this.store.redis;
-    if (!redis) {
-      this.say(table([['store', 'memory']]));
-      this.say(`nothing persistent to report: ${CliStore.IN_MEMORY}, and this CLI is a separate process`);
-      return;
-    }
-    const nodes = dataNodes(this.store.connected(redis));
-    const [memory, keyCounts, auditEntries] = await storeCall(() =>
-      Promise.all([usedMemory(nodes), countKeys(nodes, this.store.keyPrefix), this.auditLength(redis)]),
-    );
-    const atLeast = keyCounts.complete ? '' : '>= ';
-    this.say(
-      table([
-        ['store', this.store.describe()],
+    if (redis) {
+      const nodes = dataNodes(this.store.connected(redis));
+      const [memory, keyCounts] = await storeCall(() =>
+        Promise.all([usedMemory(nodes), countKeys(nodes, this.store.keyPrefix)]),
+      );
+      const atLeast = keyCounts.complete ? '' : '>= ';
+      rows.push(
         ['key prefix', this.store.keyPrefix || '(none)'],
         ['used_memory', memory],
         ...KEY_KINDS.map(({ label }, index): [string, string] => [label, `${atLeast}${keyCounts.counts[index]}`]),
-        ['audit entries', String(auditEntries)],
-      ]),
-    );
-    if (!keyCounts.complete) {
-      this.say(`(SCAN stopped after ${MAX_SCANS_PER_NODE * SCAN_COUNT} keys per node: key counts are lower bounds)`);
+      );
+      if (!keyCounts.complete) {
+        notes.push(
+          `(SCAN stopped after ${MAX_SCANS_PER_NODE * SCAN_COUNT} keys per node: key counts are lower bounds)`,
+        );
+      }
+    } else {
+      notes.push(`no keys to count: ${CliStore.IN_MEMORY}`);
     }
+    const db = this.store.database;
+    if (db) {
+      const { users, audit } = await databaseCall(() => countRows(db));
+      rows.push(['database', 'postgres'], ['users', String(users)], ['audit entries', String(audit)]);
+    } else {
+      rows.push(['database', 'embedded']);
+      notes.push(`no accounts to count: ${CliStore.EMBEDDED}`);
+    }
+    this.say(table(rows));
+    for (const note of notes) this.say(note);
   }
+}
 
-  private auditLength(redis: RedisClient): Promise<number> {
-    return redis.xlen(this.keys.audit());
-  }
+async function countRows(db: Database): Promise<{ users: number; audit: number }> {
+  const [users, audit] = await Promise.all([
+    db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<string>().as('count'))
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('audit_log')
+      .select((eb) => eb.fn.countAll<string>().as('count'))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { users: Number(users.count), audit: Number(audit.count) };
 }
 
 /** used_memory as Redis prints it; summed over the masters of a Cluster. */

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { registerAs } from '@nestjs/config';
+import { parseDurationSeconds } from './duration.js';
 import { readEnv } from './env.validation.js';
 
 export const appConfig = registerAs('app', () => {
@@ -11,7 +12,7 @@ export const appConfig = registerAs('app', () => {
     port: env.PORT,
     apiPrefix: env.API_PREFIX.replace(/^\/+|\/+$/g, ''),
     logLevel: env.LOG_LEVEL,
-    auditMaxEntries: env.AUDIT_MAX_ENTRIES,
+    auditRetentionSeconds: parseDurationSeconds(env.AUDIT_RETENTION) as number,
     trustProxy: trustProxyOf(env.TRUST_PROXY),
     corsOrigins: env.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { appConfig } from './app.config.js';
+import { databaseConfig } from './database.config.js';
 import { validateEnv } from './env.validation.js';
 import { jwtConfig } from './jwt.config.js';
 import { loggingConfig } from './logging.config.js';
@@ -18,6 +19,7 @@ import { throttleConfig } from './throttle.config.js';
       cache: true,
       load: [
         appConfig,
+        databaseConfig,
         jwtConfig,
         loggingConfig,
         metricsConfig,

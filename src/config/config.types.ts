@@ -1,4 +1,5 @@
 import type { AppConfig } from './app.config.js';
+import type { DatabaseConfig } from './database.config.js';
 import type { JwtConfig } from './jwt.config.js';
 import type { LoggingConfig } from './logging.config.js';
 import type { MetricsConfig } from './metrics.config.js';
@@ -10,6 +11,7 @@ import type { ThrottleConfig } from './throttle.config.js';
 /** Every config namespace, for `ConfigService<AllConfig, true>` with `{ infer: true }`. */
 export interface AllConfig {
   app: AppConfig;
+  database: DatabaseConfig;
   jwt: JwtConfig;
   logging: LoggingConfig;
   metrics: MetricsConfig;

@@ -68,8 +68,41 @@ describe('validateEnv', () => {
     ['REDIS_WAIT_REPLICAS', '-1'],
     ['LOG_LEVEL', 'loud'],
     ['API_DOCS', 'yes'],
+    ['DATABASE_URL', 'localhost:5432/db'],
+    ['DATABASE_URL', 'mysql://db/x'],
+    ['DATABASE_POOL_SIZE', '0'],
+    ['DATABASE_POOL_SIZE', '1001'],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', '50'],
+    ['DATABASE_TLS', 'yes'],
+    ['DATABASE_MIGRATE', 'no'],
+    ['AUDIT_RETENTION', 'forever'],
   ])('refuses %s=%s', (key, value) => {
     expect(() => validateEnv({ JWT_SECRET: STRONG_SECRET, [key]: value })).toThrow(new RegExp(key));
+  });
+
+  it('refuses the embedded database in production, with one line that says what to set', () => {
+    expect(() =>
+      validateEnv({ JWT_SECRET: STRONG_SECRET, NODE_ENV: 'production', REDIS_URL: 'redis://x:6379' }),
+    ).toThrow(/DATABASE_URL must be set when NODE_ENV=production/);
+    const production = { NODE_ENV: 'production', REDIS_URL: 'redis://x:6379', DATABASE_URL: 'postgres://u:p@db/x' };
+    expect(validateEnv({ JWT_SECRET: STRONG_SECRET, ...production }).DATABASE_URL).toBe('postgres://u:p@db/x');
+  });
+
+  it('refuses a DATABASE_TLS_CA_FILE that cannot be read, naming it', () => {
+    expect(() => validateEnv({ JWT_SECRET: STRONG_SECRET, DATABASE_TLS_CA_FILE: '/no/such/ca.pem' })).toThrow(
+      /DATABASE_TLS_CA_FILE must be a readable PEM CA bundle: "\/no\/such\/ca.pem"/,
+    );
+  });
+
+  it('applies the database defaults', () => {
+    expect(validateEnv({ JWT_SECRET: STRONG_SECRET })).toMatchObject({
+      DATABASE_POOL_SIZE: 10,
+      DATABASE_STATEMENT_TIMEOUT_MS: 2000,
+      DATABASE_TLS: 'false',
+      DATABASE_DIR: './data',
+      DATABASE_MIGRATE: 'true',
+      AUDIT_RETENTION: '365d',
+    });
   });
 
   it('accepts durations in seconds or with a unit', () => {

@@ -33,6 +33,8 @@ const OPTIONAL_KEYS = [
   'REDIS_USERNAME',
   'REDIS_PASSWORD',
   'REDIS_TLS_CA_FILE',
+  'DATABASE_URL',
+  'DATABASE_TLS_CA_FILE',
   'JWT_PRIVATE_KEY_FILE',
   'JWT_VERIFY_KEY_FILES',
   'OAUTH_CLIENTS',
@@ -110,10 +112,8 @@ export class EnvironmentVariables {
   @Max(1_000_000)
   JWT_VERIFY_CACHE_SIZE = 10_000;
 
-  @IsInt()
-  @Min(100)
-  @Max(10_000_000)
-  AUDIT_MAX_ENTRIES = 100_000;
+  @IsString()
+  AUDIT_RETENTION = '365d';
 
   @IsIn(['on', 'off'])
   REVOCATION_CHECK: 'on' | 'off' = 'on';
@@ -228,6 +228,35 @@ export class EnvironmentVariables {
   @Max(64)
   PASSWORD_HASH_CONCURRENCY = 0;
 
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, {
+    message: 'DATABASE_URL must look like postgres://user:password@host:5432/database',
+  })
+  DATABASE_URL?: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  DATABASE_POOL_SIZE = 10;
+
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  DATABASE_STATEMENT_TIMEOUT_MS = 2000;
+
+  @IsIn(['true', 'false'])
+  DATABASE_TLS: 'true' | 'false' = 'false';
+
+  @IsOptional()
+  @IsString()
+  DATABASE_TLS_CA_FILE?: string;
+
+  @IsString()
+  DATABASE_DIR = './data';
+
+  @IsIn(['true', 'false'])
+  DATABASE_MIGRATE: 'true' | 'false' = 'true';
+
   @IsIn(['on', 'off'])
   REVOCATION_MIRROR: 'on' | 'off' = 'on';
 
@@ -256,7 +285,8 @@ const INT_FIELDS = [
   'THROTTLE_IP_LIMIT',
   'THROTTLE_ACCOUNT_LIMIT',
   'REDIS_WAIT_REPLICAS',
-  'AUDIT_MAX_ENTRIES',
+  'DATABASE_POOL_SIZE',
+  'DATABASE_STATEMENT_TIMEOUT_MS',
   'REDIS_WAIT_TIMEOUT_MS',
   'PASSWORD_HASH_CONCURRENCY',
   'REVOCATION_MIRROR_MAX_STALENESS_MS',
@@ -287,7 +317,13 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
     );
   }
   problems.push(...parseOAuthClients(env.OAUTH_CLIENTS, env.JWT_SECRET).problems);
-  for (const key of ['JWT_ACCESS_TTL', 'JWT_REFRESH_TTL', 'SESSION_MAX_AGE', 'THROTTLE_WINDOW'] as const) {
+  for (const key of [
+    'JWT_ACCESS_TTL',
+    'JWT_REFRESH_TTL',
+    'SESSION_MAX_AGE',
+    'THROTTLE_WINDOW',
+    'AUDIT_RETENTION',
+  ] as const) {
     if (parseDurationSeconds(env[key]) === undefined) {
       problems.push(`${key} must be a duration of at least 1s, like 900 or 15m (got "${env[key]}")`);
     }
@@ -304,14 +340,19 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   if (topologies > 1) {
     problems.push('set only one of REDIS_URL, REDIS_SENTINELS and REDIS_CLUSTER_NODES');
   }
-  const caFileProblem = env.REDIS_TLS_CA_FILE && unreadableFileReason(env.REDIS_TLS_CA_FILE);
-  if (caFileProblem) {
-    problems.push(`REDIS_TLS_CA_FILE must be a readable PEM CA bundle: "${env.REDIS_TLS_CA_FILE}" ${caFileProblem}`);
+  for (const key of ['REDIS_TLS_CA_FILE', 'DATABASE_TLS_CA_FILE'] as const) {
+    const caFileProblem = env[key] && unreadableFileReason(env[key]);
+    if (caFileProblem) problems.push(`${key} must be a readable PEM CA bundle: "${env[key]}" ${caFileProblem}`);
   }
   problems.push(...readKeyFiles(env).problems);
   if (env.NODE_ENV === 'production' && topologies === 0) {
     problems.push(
       'REDIS_URL (or REDIS_SENTINELS or REDIS_CLUSTER_NODES) must be set when NODE_ENV=production: the in-memory store loses every revocation on restart',
+    );
+  }
+  if (env.NODE_ENV === 'production' && !env.DATABASE_URL) {
+    problems.push(
+      'DATABASE_URL must be set when NODE_ENV=production: the embedded database (PGlite) is for one local instance',
     );
   }
   if (problems.length > 0) throw new ConfigValidationError(`Invalid configuration: ${problems.join('; ')}`);

@@ -39,9 +39,12 @@ describe('loggingConfig', () => {
     [{}, 'pretty'],
     [{ NODE_ENV: 'development' }, 'pretty'],
     [{ NODE_ENV: 'test' }, 'json'],
-    [{ NODE_ENV: 'production', REDIS_URL: 'redis://x:6379' }, 'json'],
+    [{ NODE_ENV: 'production', REDIS_URL: 'redis://x:6379', DATABASE_URL: 'postgres://x/y' }, 'json'],
     [{ NODE_ENV: 'development', LOG_FORMAT: 'json' }, 'json'],
-    [{ NODE_ENV: 'production', REDIS_URL: 'redis://x:6379', LOG_FORMAT: 'pretty' }, 'pretty'],
+    [
+      { NODE_ENV: 'production', REDIS_URL: 'redis://x:6379', DATABASE_URL: 'postgres://x/y', LOG_FORMAT: 'pretty' },
+      'pretty',
+    ],
   ])('with %p writes %s lines', (env, format) => {
     expect(loggingFrom(env).format).toBe(format);
   });

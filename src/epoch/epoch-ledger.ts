@@ -10,8 +10,8 @@ export interface LedgerEntry {
 
 /**
  * A durable copy of the store's high-water mark, outside the store: with it, a restore of Redis from an older copy is
- * caught even after every instance restarted (while any instance is up, its memory catches it). Accounts move to a
- * database (PostgreSQL), which is where this copy belongs; until then no durable copy is kept.
+ * caught even after every instance restarted (while any instance is up, its memory catches it). The app keeps it in
+ * the database (PostgresEpochLedger).
  */
 export interface EpochLedger {
   /** The last entry written, or undefined when there is none. */
@@ -23,7 +23,7 @@ export interface EpochLedger {
 export const EpochLedger = Symbol('EpochLedger');
 export const InjectEpochLedger = () => Inject(EpochLedger);
 
-/** No durable copy: the high-water mark lives only in the memory of the running instances. */
+/** No durable copy: the high-water mark lives only in the memory of the running instances (tests of the epoch alone). */
 export class NoEpochLedger implements EpochLedger {
   read(): Promise<LedgerEntry | undefined> {
     return Promise.resolve(undefined);

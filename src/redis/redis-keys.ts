@@ -16,7 +16,8 @@
  * |---|---|
  * | `<prefix>{<tag>}j<96 bits of the jti, base64url>` | revoked access token |
  * | `<prefix>{<tag>}s<96 bits of the sid, base64url>` | revoked session |
- * | `<prefix>{<tag>}:session:<userId>:<sid>`, `:sessions:<userId>`, `:user:<userId>` | session, session set, account |
+ * | `<prefix>{<tag>}:session:<userId>:<sid>`, `:sessions:<userId>` | session, session set |
+ * | `<prefix>{<tag>}:account:<userId>` | the account version of the user's last change that ended every session |
  * | `<prefix>epoch{<n>}`, `<prefix>epoch{<n>}:id` | an epoch record and its id alone (store-loss detection): `{0}`, or one per Cluster master |
  *
  * Other ids (this app issues none) still get exact, readable keys: a jti or sid that is not a lowercase UUID is kept
@@ -51,27 +52,24 @@ export class RedisKeys {
     return `${this.userPrefix(userId)}:sessions:${userId}`;
   }
 
+  /** The account version of the user's last change that ended every session (see SessionStore.open). */
+  accountMark(userId: string): string {
+    return `${this.userPrefix(userId)}:account:${userId}`;
+  }
+
   /** Epoch record `tag`: its own hash tag, so that on a Cluster each master can be given one (see RedisStoreEpoch). */
   epochRecord(tag: number): string {
-    return `${this.prefix}epoch{${tag}}`;
+    return `${this.epochRecords()}${tag}}`;
+  }
+
+  /** What every epoch record's key starts with. */
+  epochRecords(): string {
+    return `${this.prefix}epoch{`;
   }
 
   /** The id of epoch record `tag` as a plain string, so that the guard's MGET can read it along with its keys. */
   epochId(tag: number): string {
     return `${this.epochRecord(tag)}:id`;
-  }
-
-  /** The audit stream: one key for the whole deployment (it is written rarely). */
-  audit(): string {
-    return `${this.prefix}audit`;
-  }
-
-  user(userId: string): string {
-    return `${this.userPrefix(userId)}:user:${userId}`;
-  }
-
-  userIdByEmail(email: string): string {
-    return `${this.prefix}email:${email}`;
   }
 
   private userPrefix(userId: string): string {

@@ -30,6 +30,8 @@ interface StoredSession extends SessionRecord {
  */
 export class InMemorySessionStore implements SessionStore {
   private readonly sessionsByUser = new Map<string, Map<string, StoredSession>>();
+  /** Per user, the account version of the last change that ended every session (kept for the process's life). */
+  private readonly accountMarks = new Map<string, number>();
 
   constructor(
     private readonly revocations: InMemoryRevocationStore,
@@ -37,13 +39,15 @@ export class InMemorySessionStore implements SessionStore {
     private readonly terms: SessionTerms,
   ) {}
 
-  open(session: NewSession): Promise<SessionGrant> {
+  open(session: NewSession, accountVersion: number): Promise<SessionGrant | undefined> {
+    if (this.changedSince(session.userId, accountVersion)) return Promise.resolve(undefined);
     return Promise.resolve(this.opened(session));
   }
 
-  reopen(caller: Caller, session: NewSession): Promise<SessionGrant | undefined> {
-    if (!this.isLive(caller)) return Promise.resolve(undefined);
+  reopen(caller: Caller, session: NewSession, accountVersion: number): Promise<SessionGrant | undefined> {
+    if (this.changedSince(caller.userId, accountVersion) || !this.isLive(caller)) return Promise.resolve(undefined);
     this.endAllNow(caller.userId, undefined);
+    this.mark(caller.userId, accountVersion);
     return Promise.resolve(this.opened(session));
   }
 
@@ -108,8 +112,9 @@ export class InMemorySessionStore implements SessionStore {
     return Promise.resolve(session !== undefined);
   }
 
-  endAll(userId: string): Promise<void> {
+  endAll(userId: string, accountVersion?: number): Promise<void> {
     this.endAllNow(userId, undefined);
+    if (accountVersion !== undefined) this.mark(userId, accountVersion);
     return Promise.resolve();
   }
 
@@ -147,6 +152,15 @@ export class InMemorySessionStore implements SessionStore {
       .slice(0, Math.max(0, sessions.size - this.terms.maxSessions))
       .forEach((evicted) => this.endNow(evicted));
     return this.grantOf(stored);
+  }
+
+  /** A change of the account after `accountVersion` ended every session. */
+  private changedSince(userId: string, accountVersion: number): boolean {
+    return (this.accountMarks.get(userId) ?? 0) > accountVersion;
+  }
+
+  private mark(userId: string, accountVersion: number): void {
+    if (!this.changedSince(userId, accountVersion)) this.accountMarks.set(userId, accountVersion);
   }
 
   /** The caller's token still works: its jti is not revoked and its session was not ended. */

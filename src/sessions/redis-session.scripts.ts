@@ -56,6 +56,14 @@ local function end_all(sessions, prefix, keep)
     if sid ~= keep then end_session(sessions, prefix, sid) end
   end
 end
+-- The account version of the user's last change that ended every session (SessionStore.open): 0 when none.
+local function marked_version(mark)
+  return tonumber(redis.call('GET', mark) or '0')
+end
+-- Remembers a change of the account at \`version\` that ended every session, unless a later one is remembered.
+local function mark_version(mark, version, ttl)
+  if version > marked_version(mark) then redis.call('SET', mark, version, 'PX', ttl) end
+end
 -- The caller's token still works: its jti is not revoked and its session was not ended.
 local function caller_live(prefix, sid, revoked_jti)
   return redis.call('EXISTS', revoked_jti) == 0 and redis.call('EXISTS', prefix .. sid) == 1
@@ -63,22 +71,27 @@ end
 `;
 
 /**
- * Opens a session; with a caller (ARGV[11]), first ends every session of the user, the caller's own included,
- * provided the caller's token is still live. Sessions beyond the per-user limit are ended, oldest first.
- * KEYS: epoch, session, sessions, caller's revoked jti (or any same-slot key).
+ * Opens a session for an account read at version ARGV[12], unless a change of the account after that version ended
+ * every session. With a caller (ARGV[11]), first ends every session of the user, the caller's own included,
+ * provided the caller's token is still live, and remembers the version as such a change. Sessions beyond the
+ * per-user limit are ended, oldest first.
+ * KEYS: epoch, session, sessions, caller's revoked jti (or any same-slot key), account mark.
  * ARGV: epoch, sid, userAgent, hash, revocationKey, refreshTtlMs, maxAgeMs, tokenLifetimeMs, maxSessions,
- *   sessionPrefix, callerSid ('' for none).
- * Returns {'opened', count, epoch, createdAt, refreshExp, absExp, ended} | {'caller-ended'|'no-epoch', 0, false}:
- * `ended` is 1 when other sessions were ended on the way.
+ *   sessionPrefix, callerSid ('' for none), accountVersion, markTtlMs.
+ * Returns {'opened', count, epoch, createdAt, refreshExp, absExp, ended}
+ *   | {'caller-ended'|'account-changed'|'no-epoch', 0, epoch}: `ended` is 1 when other sessions were ended on the way.
  */
 export const OPEN_SESSION = `${PRELUDE}
 local ep = epoch_now()
 if not ep then return {'no-epoch', 0, false} end
 local record, sessions, prefix = KEYS[2], KEYS[3], ARGV[10]
+local version = tonumber(ARGV[12])
+if marked_version(KEYS[5]) > version then return {'account-changed', 0, ep} end
 local ended = 0
 if ARGV[11] ~= '' then
   if not caller_live(prefix, ARGV[11], KEYS[4]) then return {'caller-ended', 0, ep} end
   end_all(sessions, prefix, false)
+  mark_version(KEYS[5], version, ARGV[13])
   ended = 1
 end
 local now = now_ms()
@@ -183,13 +196,16 @@ return {'absent', 0, epoch_now()}
 
 /**
  * Ends every session of the user; with a caller (ARGV[3]), only if the caller's token is still live, and then
- * every session but the caller's own when ARGV[4] is '1'.
- * KEYS: epoch, sessions, caller's revoked jti (or any same-slot key). ARGV: epoch, sessionPrefix, callerSid, keep.
+ * every session but the caller's own when ARGV[4] is '1'. With an account version (ARGV[5]), remembers it as a
+ * change that ended every session (see OPEN_SESSION).
+ * KEYS: epoch, sessions, caller's revoked jti (or any same-slot key), account mark.
+ * ARGV: epoch, sessionPrefix, callerSid, keep, accountVersion ('' for none), markTtlMs.
  * Returns {'ended'|'caller-ended', count, epoch}.
  */
 export const END_ALL_SESSIONS = `#!lua flags=allow-oom
 ${PRELUDE}
 if ARGV[3] ~= '' and not caller_live(ARGV[2], ARGV[3], KEYS[3]) then return {'caller-ended', 0, epoch_now()} end
 end_all(KEYS[2], ARGV[2], ARGV[4] == '1' and ARGV[3] or false)
+if ARGV[5] ~= '' then mark_version(KEYS[4], tonumber(ARGV[5]), ARGV[6]) end
 return {'ended', count_change(), epoch_now()}
 `;

@@ -12,17 +12,18 @@ import {
   OPEN_SESSION,
   ROTATE_REFRESH_TOKEN,
 } from './redis-session.scripts.js';
-import type {
-  Caller,
-  CurrentRefreshToken,
-  NewSession,
-  PresentedRefreshToken,
-  RotationRequest,
-  RotationResult,
-  SessionGrant,
-  SessionRecord,
-  SessionStore,
-  SessionTerms,
+import {
+  ACCOUNT_MARK_TTL_MS,
+  type Caller,
+  type CurrentRefreshToken,
+  type NewSession,
+  type PresentedRefreshToken,
+  type RotationRequest,
+  type RotationResult,
+  type SessionGrant,
+  type SessionRecord,
+  type SessionStore,
+  type SessionTerms,
 } from './session-store.js';
 
 type ScriptCall = (...keysThenArgs: (string | number)[]) => Promise<ScriptReply>;
@@ -52,10 +53,10 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
     // Changes go through the writer's connection, so that WAIT covers them; defineCommand sends EVALSHA, falling
     // back to EVAL once per connection while the script is not cached.
     const client = writer.client;
-    client.defineCommand('sessionOpen', { numberOfKeys: 4, lua: OPEN_SESSION });
+    client.defineCommand('sessionOpen', { numberOfKeys: 5, lua: OPEN_SESSION });
     client.defineCommand('sessionRotate', { numberOfKeys: 3, lua: ROTATE_REFRESH_TOKEN });
     client.defineCommand('sessionEnd', { numberOfKeys: 4, lua: END_SESSION });
-    client.defineCommand('sessionEndAll', { numberOfKeys: 3, lua: END_ALL_SESSIONS });
+    client.defineCommand('sessionEndAll', { numberOfKeys: 4, lua: END_ALL_SESSIONS });
     redis.defineCommand('sessionInspect', { numberOfKeys: 2, lua: INSPECT_REFRESH_TOKEN });
     const writes = client as unknown as Record<string, ScriptCall>;
     const reads = redis as unknown as Record<string, ScriptCall>;
@@ -70,12 +71,12 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
     await this.writer.close();
   }
 
-  open(session: NewSession): Promise<SessionGrant> {
-    return this.opened(session, undefined) as Promise<SessionGrant>;
+  open(session: NewSession, accountVersion: number): Promise<SessionGrant | undefined> {
+    return this.opened(session, accountVersion, undefined);
   }
 
-  reopen(caller: Caller, session: NewSession): Promise<SessionGrant | undefined> {
-    return this.opened(session, caller);
+  reopen(caller: Caller, session: NewSession, accountVersion: number): Promise<SessionGrant | undefined> {
+    return this.opened(session, accountVersion, caller);
   }
 
   async rotate(request: RotationRequest): Promise<RotationResult> {
@@ -153,12 +154,12 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
     return outcome === 'ended';
   }
 
-  async endAll(userId: string): Promise<void> {
+  async endAll(userId: string, accountVersion?: number): Promise<void> {
     await this.run(
       this.endAllScript,
       userId,
-      [this.sessionsKey(userId), this.sessionsKey(userId)],
-      [this.keys.sessionPrefix(userId), '', ''],
+      [this.sessionsKey(userId), this.sessionsKey(userId), this.keys.accountMark(userId)],
+      [this.keys.sessionPrefix(userId), '', '', accountVersion ?? '', ACCOUNT_MARK_TTL_MS],
     );
     await this.settled(userId);
   }
@@ -168,20 +169,25 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
     const [outcome] = await this.run(
       this.endAllScript,
       userId,
-      [this.sessionsKey(userId), this.keys.revokedToken(userId, caller.jti)],
-      [this.keys.sessionPrefix(userId), caller.sessionId, '1'],
+      [this.sessionsKey(userId), this.keys.revokedToken(userId, caller.jti), this.keys.accountMark(userId)],
+      [this.keys.sessionPrefix(userId), caller.sessionId, '1', '', ACCOUNT_MARK_TTL_MS],
     );
     if (outcome !== 'ended') return false;
     await this.settled(userId);
     return true;
   }
 
-  private async opened(session: NewSession, caller: Caller | undefined): Promise<SessionGrant | undefined> {
+  private async opened(
+    session: NewSession,
+    accountVersion: number,
+    caller: Caller | undefined,
+  ): Promise<SessionGrant | undefined> {
     const { userId, sessionId } = session;
     const keys = [
       this.keys.session(userId, sessionId),
       this.sessionsKey(userId),
       caller ? this.keys.revokedToken(userId, caller.jti) : this.sessionsKey(userId),
+      this.keys.accountMark(userId),
     ];
     const [outcome, , epoch, createdAt, refreshExp, absExp, ended] = await this.run(this.openScript, userId, keys, [
       sessionId,
@@ -194,6 +200,8 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
       this.terms.maxSessions,
       this.keys.sessionPrefix(userId),
       caller?.sessionId ?? '',
+      accountVersion,
+      ACCOUNT_MARK_TTL_MS,
     ]);
     if (outcome !== 'opened') return undefined;
     // Sessions over the limit, or with a caller every earlier one, ended in the same step: revocations.

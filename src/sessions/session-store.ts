@@ -90,14 +90,19 @@ export interface Caller {
  * concurrent refresh or login lands wholly before it (and is ended with it) or wholly after it.
  */
 export interface SessionStore {
-  /** Opens a session; if the user then has more than `maxSessions`, the oldest are ended in the same step. */
-  open(session: NewSession): Promise<SessionGrant>;
+  /**
+   * Opens a session for the account as read at `accountVersion`; if the user then has more than `maxSessions`, the
+   * oldest are ended in the same step. Undefined, and nothing changes, when a change of the account after that
+   * version ended every session (`endAll` with a later version): the login read what that change replaced.
+   */
+  open(session: NewSession, accountVersion: number): Promise<SessionGrant | undefined>;
 
   /**
-   * Ends every session of the caller's user, the caller's own included, and opens `session`, in one step; undefined,
-   * and nothing changes, when the caller's token or session had already been revoked.
+   * Ends every session of the caller's user, the caller's own included, and opens `session`, in one step, as a
+   * change of the account at `accountVersion` (see `endAll`). Undefined, and nothing changes, when the caller's
+   * token or session had already been revoked, or a later change of the account ended every session.
    */
-  reopen(caller: Caller, session: NewSession): Promise<SessionGrant | undefined>;
+  reopen(caller: Caller, session: NewSession, accountVersion: number): Promise<SessionGrant | undefined>;
 
   /** Checks the presented refresh token and rotates it: of two concurrent calls, exactly one rotates. */
   rotate(request: RotationRequest): Promise<RotationResult>;
@@ -120,8 +125,11 @@ export interface SessionStore {
    */
   end(userId: string, sessionId: string, token?: { jti: string; expiresAtMs: number }): Promise<boolean>;
 
-  /** Ends every session of the user. */
-  endAll(userId: string): Promise<void>;
+  /**
+   * Ends every session of the user. With `accountVersion`, the account's version after a change this ends the
+   * sessions for (ACCOUNT_DELETED for a deletion): from then on no session opens for the account as read before it.
+   */
+  endAll(userId: string, accountVersion?: number): Promise<void>;
 
   /**
    * Ends every session of the caller's user but the caller's own; false, and nothing changes, when the caller's
@@ -129,6 +137,15 @@ export interface SessionStore {
    */
   endOthers(caller: Caller): Promise<boolean>;
 }
+
+/** The account version a deletion ends every session at: no login can have read a later one. */
+export const ACCOUNT_DELETED = Number.MAX_SAFE_INTEGER;
+
+/**
+ * How long the store remembers the version of a change that ended every session: far longer than a login takes
+ * from reading the account to opening its session.
+ */
+export const ACCOUNT_MARK_TTL_MS = 24 * 60 * 60 * 1000;
 
 export const SessionStore = Symbol('SessionStore');
 export const InjectSessionStore = () => Inject(SessionStore);

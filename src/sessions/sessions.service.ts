@@ -67,32 +67,38 @@ export class SessionsService {
     this.revokedTokenMarginMs = verifiableAfterExpiryMs(config.get('jwt', { infer: true }));
   }
 
-  /** Opens a session (one login). */
-  async open(userId: string, userAgent?: string): Promise<SessionTokens> {
+  /**
+   * Opens a session (one login) for the account as read at `accountVersion`; undefined when a change of the account
+   * made after that read has ended every session (the login raced it and lost).
+   */
+  async open(userId: string, accountVersion: number, userAgent?: string): Promise<SessionTokens | undefined> {
     const sessionId = randomUUID();
     const { token, hash } = this.codec.issue({ userId, sessionId, generation: 0 });
-    const grant = await this.sessions.open({
-      userId,
-      sessionId,
-      userAgent: this.userAgentOf(userAgent),
-      refreshTokenHash: hash,
-    });
-    return tokensOf(grant, token);
+    const grant = await this.sessions.open(
+      { userId, sessionId, userAgent: this.userAgentOf(userAgent), refreshTokenHash: hash },
+      accountVersion,
+    );
+    return grant && tokensOf(grant, token);
   }
 
   /**
    * Ends every session of the caller's user, the caller's own too, and opens a fresh one for the caller, in one
-   * step; 401 when the caller's token was revoked before (a concurrent revocation wins).
+   * step, for a change of the account that left it at `accountVersion`; 401 when the caller's token was revoked
+   * before, or a later change of the account ended every session (a concurrent revocation wins).
    */
-  async reopen(caller: Caller, userAgent: string | undefined, why: EndReason): Promise<SessionTokens> {
+  async reopen(
+    caller: Caller,
+    userAgent: string | undefined,
+    why: EndReason,
+    accountVersion: number,
+  ): Promise<SessionTokens> {
     const sessionId = randomUUID();
     const { token, hash } = this.codec.issue({ userId: caller.userId, sessionId, generation: 0 });
-    const grant = await this.sessions.reopen(caller, {
-      userId: caller.userId,
-      sessionId,
-      userAgent: this.userAgentOf(userAgent),
-      refreshTokenHash: hash,
-    });
+    const grant = await this.sessions.reopen(
+      caller,
+      { userId: caller.userId, sessionId, userAgent: this.userAgentOf(userAgent), refreshTokenHash: hash },
+      accountVersion,
+    );
     if (!grant) throw revokedCaller();
     this.observer.revoked('user');
     await this.audit.record({ ...why, subjectId: caller.userId });
@@ -184,9 +190,13 @@ export class SessionsService {
     await this.audit.record({ action: 'logout', actorId: userId, subjectId: userId, sessionId });
   }
 
-  /** Ends every session of the user; every access and refresh token issued so far is refused. */
-  async endAll(userId: string, why?: EndReason): Promise<void> {
-    await this.sessions.endAll(userId);
+  /**
+   * Ends every session of the user; every access and refresh token issued so far is refused. With
+   * `accountVersion`, the sessions end for a change that left the account at that version: no login that read the
+   * account before it opens a session afterwards.
+   */
+  async endAll(userId: string, why?: EndReason, accountVersion?: number): Promise<void> {
+    await this.sessions.endAll(userId, accountVersion);
     this.observer.revoked('user');
     if (why) await this.audit.record({ ...why, subjectId: userId });
   }

@@ -12,7 +12,14 @@ export interface User {
   roles: Role[];
   /** A disabled account cannot log in or refresh; its tokens were refused when it was disabled. */
   disabled: boolean;
+  /** When the account last changed (its creation, at first). */
+  updatedAt: string;
+  /** 1 at creation, one more with every change: usable for optimistic checks. */
+  version: number;
 }
+
+/** An account as it is created: the store dates and numbers its changes. */
+export type NewUser = Omit<User, 'updatedAt' | 'version'>;
 
 /** What may change on an account after it was created. */
 export type UserChanges = Partial<Pick<User, 'passwordHash' | 'roles' | 'disabled'>>;
@@ -24,6 +31,6 @@ export interface PublicUser {
   createdAt: string;
 }
 
-export function toPublicUser({ id, email, createdAt }: User): PublicUser {
+export function toPublicUser({ id, email, createdAt }: Pick<User, 'id' | 'email' | 'createdAt'>): PublicUser {
   return { id, email, createdAt };
 }

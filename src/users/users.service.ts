@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { toPublicUser, USER_ROLE, type PublicUser, type User, type UserChanges } from './user.js';
+import { toPublicUser, USER_ROLE, type NewUser, type PublicUser, type User, type UserChanges } from './user.js';
 import { InjectUsersRepository, type UsersRepository } from './users-repository.js';
 
 // Profiles (id, email, createdAt) never change, so each instance keeps the recent ones: GET /me then costs no store
@@ -16,7 +16,7 @@ export class UsersService {
 
   /** Creates an account; 409 when the (already normalised) email is taken. */
   async create(email: string, passwordHash: string, roles: User['roles'] = [USER_ROLE]): Promise<PublicUser> {
-    const user: User = {
+    const user: NewUser = {
       id: randomUUID(),
       email,
       passwordHash,
@@ -43,12 +43,18 @@ export class UsersService {
     return user;
   }
 
-  async update(id: string, changes: UserChanges): Promise<void> {
-    if (!(await this.users.update(id, changes))) throw new NotFoundException('No such account');
+  /** The account's version after the change, or 404. */
+  async update(id: string, changes: UserChanges): Promise<number> {
+    const version = await this.users.update(id, changes);
+    if (version === undefined) throw new NotFoundException('No such account');
+    return version;
   }
 
-  /** False when the stored hash is no longer `expected`: another change of the password came first. */
-  replacePasswordHash(id: string, expected: string, next: string): Promise<boolean> {
+  /**
+   * The account's version after the change; undefined when the stored hash is no longer `expected` (another change
+   * of the password came first).
+   */
+  replacePasswordHash(id: string, expected: string, next: string): Promise<number | undefined> {
     return this.users.replacePasswordHash(id, expected, next);
   }
 

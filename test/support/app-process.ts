@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import supertest from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { freePort } from './redis-server.js';
+import { withDatabase } from './test-database.js';
 
 /**
  * The built app (`node dist/main.js`) as an operator runs it: a child process with a controlled environment (PATH
@@ -60,11 +61,18 @@ export class AppProcesses {
   private readonly running = new Set<AppProcess>();
   private workDir: string | undefined;
 
-  /** `nodeArgs` go before the script (e.g. an `--import` preload). */
-  start(env: Record<string, string>, nodeArgs: string[] = []): AppProcess {
+  /**
+   * `nodeArgs` go before the script (e.g. an `--import` preload). Without a DATABASE_URL in `env`, the instance gets
+   * its deployment's database (test-database.ts); DATABASE_URL set to undefined: the embedded one, in its working
+   * directory.
+   */
+  async start(env: Record<string, string | undefined>, nodeArgs: string[] = []): Promise<AppProcess> {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` before these tests`);
     this.workDir ??= mkdtempSync(join(tmpdir(), 'revocable-jwt-app-'));
-    const controlled: Record<string, string> = { ...env };
+    const controlled: Record<string, string> = {};
+    for (const [key, value] of Object.entries(await withDatabase(env))) {
+      if (value !== undefined) controlled[key] = value;
+    }
     for (const key of ['PATH', 'HOME']) {
       const value = process.env[key];
       if (value !== undefined) controlled[key] = value;
@@ -106,13 +114,15 @@ export class AppProcesses {
    * ready (GET /health/ready 200, or fails with its output) and returns a supertest agent and the port of each.
    */
   async startReady(
-    shared: Record<string, string>,
-    perInstance: Record<string, string>[],
+    shared: Record<string, string | undefined>,
+    perInstance: Record<string, string | undefined>[],
     nodeArgsPerInstance: string[][] = [],
   ): Promise<{ agents: TestAgent[]; ports: number[]; processes: AppProcess[] }> {
     const ports = await Promise.all(perInstance.map(() => freePort()));
-    const processes = perInstance.map((own, index) =>
-      this.start({ HOST: '127.0.0.1', ...shared, ...own, PORT: String(ports[index]) }, nodeArgsPerInstance[index]),
+    const processes = await Promise.all(
+      perInstance.map((own, index) =>
+        this.start({ HOST: '127.0.0.1', ...shared, ...own, PORT: String(ports[index]) }, nodeArgsPerInstance[index]),
+      ),
     );
     const statuses = await Promise.all(processes.map((app, index) => waitForHttp(app, ports[index], '/health/ready')));
     statuses.forEach((status, index) => {

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EXIT_BOUND_MS, nonEmptyLines, type Exit } from './app-process.js';
+import { withDatabase } from './test-database.js';
 
 /** The built operator CLI, run as `npm run cli -- <command>` runs it. */
 export const CLI = resolve(__dirname, '..', '..', 'dist', 'cli.js');
@@ -18,7 +19,8 @@ export interface CliRun extends Exit {
 
 /**
  * Runs `node dist/cli.js <args>` to completion: a child process with a controlled environment (PATH and HOME, the
- * base environment, then per-run changes, where `undefined` removes a variable), in an empty temporary directory
+ * base environment, then per-run changes, where `undefined` removes a variable, and the deployment's database), in
+ * an empty temporary directory
  * so that no `.env` is picked up. A run still going after the bound is killed by its pid and fails.
  */
 export class CliProcesses {
@@ -34,8 +36,8 @@ export class CliProcesses {
       const value = process.env[key];
       if (value !== undefined) controlled[key] = value;
     }
-    Object.assign(controlled, this.baseEnv);
-    for (const [key, value] of Object.entries(env)) {
+    // The database of the deployment the CLI acts on (test-database.ts), unless the run names one or removes it.
+    for (const [key, value] of Object.entries(await withDatabase({ ...this.baseEnv, ...env }))) {
       if (value === undefined) delete controlled[key];
       else controlled[key] = value;
     }

@@ -1,8 +1,11 @@
+import { removePostgresDir, stopPostgresServer } from './postgres-server.ts';
 import { removeDataDir, stopRedisServer } from './redis-server.ts';
 
 export default async function globalTeardown(): Promise<void> {
-  const server = globalThis.__TEST_REDIS__;
-  if (!server) return;
-  await stopRedisServer(server);
-  removeDataDir(server);
+  const redis = globalThis.__TEST_REDIS__;
+  const postgres = globalThis.__TEST_POSTGRES__;
+  await Promise.all([
+    redis && stopRedisServer(redis).then(() => removeDataDir(redis)),
+    postgres && stopPostgresServer(postgres).then(() => removePostgresDir(postgres)),
+  ]);
 }

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
@@ -7,6 +10,7 @@ import type TestAgent from 'supertest/lib/agent.js';
 import { AppModule } from '../../src/app.module.js';
 import { createHttpAdapter, setUpApp } from '../../src/app.setup.js';
 import { testRedisUrl } from './redis-server.js';
+import { withDatabase } from './test-database.js';
 
 export { testRedisUrl };
 
@@ -22,20 +26,30 @@ export interface TestApp {
 
 /**
  * The real AppModule on the real Fastify adapter, configured through the environment like production and
- * talking to the test Redis. `env` overrides variables for this app only.
+ * talking to the test Redis, and to a database of its own deployment (its Redis and key prefix: see
+ * test-database.ts). `env` overrides variables for this app only; an undefined value removes one (DATABASE_URL:
+ * the embedded database).
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
   const keyPrefix = env.REDIS_KEY_PREFIX ?? `t${randomUUID().slice(0, 8)}:`;
   // Suites log in far more often than a person; throttling has its own suite with low limits.
-  const applied = {
+  const settings: Record<string, string | undefined> = {
     LOG_LEVEL: 'error',
     REDIS_KEY_PREFIX: keyPrefix,
     THROTTLE_IP_LIMIT: '1000000',
     THROTTLE_ACCOUNT_LIMIT: '1000000',
     ...env,
   };
+  const { DATABASE_URL } = await withDatabase({ ...process.env, ...settings });
+  const applied: Record<string, string | undefined> = { ...settings, DATABASE_URL };
+  // The embedded database, never in the working tree: a directory of this app's own unless the test names one.
+  const embeddedDir = DATABASE_URL === undefined && !env.DATABASE_DIR ? mkdtempSync(join(tmpdir(), 'rjwt-db-')) : '';
+  if (embeddedDir) applied.DATABASE_DIR = embeddedDir;
   const previous = Object.fromEntries(Object.keys(applied).map((key) => [key, process.env[key]]));
-  Object.assign(process.env, applied);
+  for (const [key, value] of Object.entries(applied)) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
   try {
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
     const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(), { logger: ['error'] });
@@ -46,6 +60,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     } catch (error) {
       // Its Redis connections would otherwise retry forever and keep jest from exiting.
       await moduleRef.close().catch(() => undefined);
+      if (embeddedDir) rmSync(embeddedDir, { recursive: true, force: true });
       throw error;
     }
     const redis = new Redis(testRedisUrl());
@@ -57,6 +72,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       close: async () => {
         await app.close();
         await redis.quit();
+        if (embeddedDir) rmSync(embeddedDir, { recursive: true, force: true });
       },
     };
   } finally {

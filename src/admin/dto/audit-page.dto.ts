@@ -3,7 +3,10 @@ import { AUDIT_ACTIONS, type AuditAction, type AuditEntry } from '../../audit/au
 
 /** One revocation, and who caused it. */
 export class AuditEntryDto implements AuditEntry {
-  @ApiProperty({ description: 'Stream id; pass as `before` to page past it', example: '1795383457903-0' })
+  @ApiProperty({
+    description: 'A decimal number, larger for every later entry; pass as `before` to page past it',
+    example: '1042',
+  })
   id: string;
 
   @ApiProperty({ format: 'date-time' })

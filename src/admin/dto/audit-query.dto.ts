@@ -13,9 +13,9 @@ export class AuditQueryDto {
 
   @ApiPropertyOptional({
     description: "An entry id from a previous page's `next_cursor`: the page starts after it",
-    example: '1795383457903-0',
+    example: '1042',
   })
   @IsOptional()
-  @Matches(/^\d{1,20}-\d{1,20}$/, { message: 'before must be an audit entry id like 1795383457903-0' })
+  @Matches(/^[1-9]\d{0,18}$/, { message: 'before must be an audit entry id like 1042' })
   before?: string;
 }

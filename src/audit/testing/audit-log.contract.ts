@@ -1,24 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import type { AuditEntry, AuditEvent, AuditLog } from '../audit-log.js';
 
-export interface AuditLogContractOptions {
-  /**
-   * Whether the adapter trims to exactly `maxEntries`. Redis `XADD MAXLEN ~` trims whole stream nodes only, so it may
-   * hold more (at most a small multiple); an exact adapter must hold exactly `maxEntries` once it is full.
-   */
-  trimsExactly?: boolean;
-}
-
-/** How many entries the bounded-log tests allow at most, for a bound of 100: Redis' node size is 100 by default. */
-const APPROXIMATE_BOUND_FACTOR = 2;
-
-/** Stream ids (`<ms>-<seq>`) compared numerically, as Redis orders them. */
+/** Entry ids (decimal, no leading zero) compared numerically. */
 export function compareEntryIds(left: string, right: string): number {
-  const [leftMs, leftSeq] = left.split('-').map(BigInt);
-  const [rightMs, rightSeq] = right.split('-').map(BigInt);
-  if (leftMs !== rightMs) return leftMs < rightMs ? -1 : 1;
-  if (leftSeq !== rightSeq) return leftSeq < rightSeq ? -1 : 1;
-  return 0;
+  const difference = BigInt(left) - BigInt(right);
+  return difference === 0n ? 0 : difference < 0n ? -1 : 1;
 }
 
 function event(overrides: Partial<AuditEvent> = {}): AuditEvent {
@@ -42,23 +29,16 @@ async function walk(log: AuditLog, limit: number): Promise<{ entries: AuditEntry
   }
 }
 
-/**
- * The behaviour every AuditLog adapter must show; run once per adapter. `create(maxEntries)` returns an empty log
- * of its own, bounded to `maxEntries`.
- */
-export function describeAuditLogContract(
-  name: string,
-  create: (maxEntries: number) => AuditLog | Promise<AuditLog>,
-  { trimsExactly = false }: AuditLogContractOptions = {},
-) {
+/** The behaviour every AuditLog adapter must show; run once per adapter. `create()` returns an empty log. */
+export function describeAuditLogContract(name: string, create: () => AuditLog | Promise<AuditLog>) {
   describe(`${name} honours the AuditLog contract`, () => {
     it('answers an empty page, without a cursor, when nothing was appended', async () => {
-      const log = await create(100);
+      const log = await create();
       expect(await log.page(10)).toEqual({ entries: [] });
     });
 
     it('pages newest first, with ids increasing in append order and every field of the event kept', async () => {
-      const log = await create(100);
+      const log = await create();
       const appended = [
         event({ action: 'logout', sessionId: randomUUID() }),
         event({ action: 'logout-all' }),
@@ -76,7 +56,7 @@ export function describeAuditLogContract(
       expect(page.entries.map(({ id: _id, at: _at, ...rest }) => rest)).toEqual([...appended].reverse());
       const ids = page.entries.map((entry) => entry.id);
       expect(new Set(ids).size).toBe(ids.length);
-      for (const id of ids) expect(id).toMatch(/^\d{1,20}-\d{1,20}$/);
+      for (const id of ids) expect(id).toMatch(/^[1-9]\d{0,18}$/);
       const oldestFirst = [...ids].reverse();
       for (let index = 1; index < oldestFirst.length; index += 1) {
         expect(compareEntryIds(oldestFirst[index - 1], oldestFirst[index])).toBe(-1);
@@ -89,7 +69,7 @@ export function describeAuditLogContract(
     });
 
     it('answers only `limit` entries, the newest, with a cursor to the rest', async () => {
-      const log = await create(100);
+      const log = await create();
       for (let index = 0; index < 5; index += 1) await log.append(event({ reason: `#${index}` }));
 
       const page = await log.page(2);
@@ -99,7 +79,7 @@ export function describeAuditLogContract(
     });
 
     it('pages through everything with `before`, without overlap or gap, and no cursor on the last page', async () => {
-      const log = await create(100);
+      const log = await create();
       for (let index = 0; index < 7; index += 1) await log.append(event({ reason: `#${index}` }));
 
       const pages: (string | undefined)[][] = [];
@@ -121,7 +101,7 @@ export function describeAuditLogContract(
     });
 
     it('ends without a cursor when the last page is exactly full', async () => {
-      const log = await create(100);
+      const log = await create();
       for (let index = 0; index < 6; index += 1) await log.append(event({ reason: `#${index}` }));
 
       const first = await log.page(3);
@@ -133,7 +113,7 @@ export function describeAuditLogContract(
     });
 
     it('answers an empty page, without a cursor, before the oldest entry', async () => {
-      const log = await create(100);
+      const log = await create();
       for (let index = 0; index < 3; index += 1) await log.append(event({ reason: `#${index}` }));
       const oldest = (await log.page(100)).entries[2];
 
@@ -142,7 +122,7 @@ export function describeAuditLogContract(
     });
 
     it('walks one entry at a time with limit 1', async () => {
-      const log = await create(100);
+      const log = await create();
       for (let index = 0; index < 4; index += 1) await log.append(event({ reason: `#${index}` }));
 
       const { entries, pages } = await walk(log, 1);
@@ -152,7 +132,7 @@ export function describeAuditLogContract(
     });
 
     it('keeps a null actor (the system) as null, and the subject as it was', async () => {
-      const log = await create(100);
+      const log = await create();
       const subjectId = randomUUID();
       const sessionId = randomUUID();
       await log.append({
@@ -177,7 +157,7 @@ export function describeAuditLogContract(
     });
 
     it('leaves the optional fields out of an entry whose event had none', async () => {
-      const log = await create(100);
+      const log = await create();
       const plain = event({ action: 'enable' });
       await log.append(plain);
 
@@ -188,7 +168,7 @@ export function describeAuditLogContract(
     });
 
     it('keeps a reason with separators, quotes, new lines and non-ASCII text exactly', async () => {
-      const log = await create(100);
+      const log = await create();
       const reason = 'roles: user, admin\n"quoted" = \'yes\'; tab\there — ünïcödé ✓';
       await log.append(event({ action: 'roles-change', reason }));
 
@@ -196,7 +176,7 @@ export function describeAuditLogContract(
     });
 
     it('answers copies: changing a returned entry does not change the log', async () => {
-      const log = await create(100);
+      const log = await create();
       await log.append(event({ action: 'disable', reason: 'kept' }));
       const [entry] = (await log.page(1)).entries;
       entry.reason = 'changed by a caller';
@@ -204,31 +184,45 @@ export function describeAuditLogContract(
       expect((await log.page(1)).entries[0].reason).toBe('kept');
     });
 
-    it('stays bounded: past maxEntries 100, after 1000 appends, it keeps the newest and drops the oldest', async () => {
-      const log = await create(100);
-      for (let index = 0; index < 1000; index += 1) await log.append(event({ reason: `#${index}` }));
+    it('removes by age: the entries written before the cutoff go, the later ones stay, and it counts them', async () => {
+      const log = await create();
+      for (let index = 0; index < 3; index += 1) await log.append(event({ reason: `old #${index}` }));
+      await sleep(20);
+      const cutoff = new Date();
+      await sleep(20);
+      for (let index = 0; index < 2; index += 1) await log.append(event({ reason: `new #${index}` }));
 
-      const { entries } = await walk(log, 500);
-
-      expect(entries.length).toBeGreaterThanOrEqual(100);
-      expect(entries.length).toBeLessThanOrEqual(100 * APPROXIMATE_BOUND_FACTOR);
-      if (trimsExactly) expect(entries).toHaveLength(100);
-      // Whatever it kept is the newest run of appends, newest first, without a gap.
-      expect(entries.map((entry) => entry.reason)).toEqual(
-        Array.from({ length: entries.length }, (_, offset) => `#${999 - offset}`),
-      );
+      expect(await log.removeOlderThan(new Date(cutoff.getTime() - 60_000))).toBe(0);
+      expect(await log.removeOlderThan(cutoff)).toBe(3);
+      expect((await walk(log, 10)).entries.map((entry) => entry.reason)).toEqual(['new #1', 'new #0']);
+      expect(await log.removeOlderThan(cutoff)).toBe(0);
     });
 
-    it('stays bounded while it keeps growing: never more than the bound after each further append', async () => {
-      const log = await create(100);
-      const sizes: number[] = [];
-      for (let round = 0; round < 5; round += 1) {
-        for (let index = 0; index < 100; index += 1) await log.append(event());
-        sizes.push((await walk(log, 500)).entries.length);
-      }
+    it('keeps paging across a removal: the cursor of a page still leads to the older entries that are left', async () => {
+      const log = await create();
+      for (let index = 0; index < 2; index += 1) await log.append(event({ reason: `old #${index}` }));
+      await sleep(20);
+      const cutoff = new Date();
+      await sleep(20);
+      for (let index = 0; index < 3; index += 1) await log.append(event({ reason: `new #${index}` }));
+      const first = await log.page(2);
+      await log.removeOlderThan(cutoff);
 
-      expect(Math.max(...sizes)).toBeLessThanOrEqual(100 * APPROXIMATE_BOUND_FACTOR);
-      if (trimsExactly) expect(sizes).toEqual([100, 100, 100, 100, 100]);
+      const second = await log.page(2, first.nextCursor);
+
+      expect(first.entries.map((entry) => entry.reason)).toEqual(['new #2', 'new #1']);
+      expect(second).toEqual({ entries: [expect.objectContaining({ reason: 'new #0' })] });
+    });
+
+    it('gives concurrent appends distinct ids, and loses none', async () => {
+      const log = await create();
+      await Promise.all(Array.from({ length: 50 }, (_, index) => log.append(event({ reason: `#${index}` }))));
+
+      const { entries } = await walk(log, 20);
+
+      expect(entries).toHaveLength(50);
+      expect(new Set(entries.map((entry) => entry.id)).size).toBe(50);
+      expect(new Set(entries.map((entry) => entry.reason)).size).toBe(50);
     });
   });
 }

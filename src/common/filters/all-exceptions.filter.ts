@@ -38,7 +38,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
         .send({
           statusCode: HttpStatus.SERVICE_UNAVAILABLE,
           error: 'Service Unavailable',
-          message: 'The session store is unavailable; retry shortly',
+          message: `${exception.message}; retry shortly`,
         } satisfies ErrorBody);
       return;
     }

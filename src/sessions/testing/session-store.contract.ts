@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { RevocationStore } from '../../revocation/revocation-store.js';
-import type {
-  Caller,
-  NewSession,
-  RotationRequest,
-  RotationResult,
-  SessionStore,
-  SessionTerms,
+import {
+  ACCOUNT_DELETED,
+  type Caller,
+  type NewSession,
+  type RotationRequest,
+  type RotationResult,
+  type SessionGrant,
+  type SessionStore,
+  type SessionTerms,
 } from '../session-store.js';
 
 const MINUTE_MS = 60_000;
@@ -63,6 +65,9 @@ function outcomes(results: RotationResult[]): Record<string, number> {
   return counts;
 }
 
+/** The account version the tests' logins read, unless a test says otherwise. */
+const ACCOUNT_VERSION = 1;
+
 const waitMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -85,6 +90,13 @@ export function describeSessionStoreContract(
 
     beforeEach(() => fresh());
 
+    /** A login that read the account at `accountVersion`, and must open. */
+    const open = async (session: NewSession, accountVersion = ACCOUNT_VERSION): Promise<SessionGrant> => {
+      const grant = await sessions.open(session, accountVersion);
+      if (!grant) throw new Error(`session ${session.sessionId} did not open`);
+      return grant;
+    };
+
     /** True when an access token of the session, minted in the current epoch, would be refused now. */
     const refused = (session: Pick<NewSession, 'userId' | 'sessionId'>, jti: string = randomUUID()) =>
       fixture.revocations.isRevoked({
@@ -98,7 +110,7 @@ export function describeSessionStoreContract(
       it('opens a session dated by the store, in the current epoch, and finds and lists it', async () => {
         const session = newSession();
         const before = Date.now();
-        const grant = await sessions.open(session);
+        const grant = await open(session);
         expect(grant.epoch).toBe(fixture.epoch);
         const { createdAtMs } = grant.session;
         expect(Math.abs(createdAtMs - before)).toBeLessThan(5_000);
@@ -124,7 +136,7 @@ export function describeSessionStoreContract(
         const third = newSession({ userId });
         const stranger = newSession();
         for (const session of [first, second, third, stranger]) {
-          await sessions.open(session);
+          await open(session);
           await waitMs(3);
         }
         const listed = await sessions.list(userId);
@@ -135,14 +147,14 @@ export function describeSessionStoreContract(
 
       it('finds nothing for an unknown session or user', async () => {
         const session = newSession();
-        await sessions.open(session);
+        await open(session);
         expect(await sessions.find(session.userId, randomUUID())).toBeUndefined();
         expect(await sessions.find(randomUUID(), session.sessionId)).toBeUndefined();
       });
 
       it('refuses a token of another store epoch, whatever its session', async () => {
         const session = newSession();
-        await sessions.open(session);
+        await open(session);
         const identity = { userId: session.userId, jti: randomUUID(), sessionId: session.sessionId };
         expect(await fixture.revocations.isRevoked({ ...identity, epoch: fixture.epoch })).toBe(false);
         expect(await fixture.revocations.isRevoked({ ...identity, epoch: 'AAAAAAAAAAAAAAAA' })).toBe(true);
@@ -152,7 +164,7 @@ export function describeSessionStoreContract(
     describe('rotation', () => {
       it('rotates the current token, records the use, and then rotates its successor', async () => {
         const session = newSession();
-        const opened = await sessions.open(session);
+        const opened = await open(session);
         await waitMs(5);
         const first = await sessions.rotate(rotation(session, 0));
         expect(first.outcome).toBe('rotated');
@@ -173,7 +185,7 @@ export function describeSessionStoreContract(
       it("never extends a refresh token past the session's absolute expiry, nor rotates past it", async () => {
         await fresh({ maxAgeMs: 400 });
         const session = newSession();
-        const opened = await sessions.open(session);
+        const opened = await open(session);
         expect(opened.session.refreshExpiresAtMs).toBe(opened.session.absoluteExpiresAtMs);
         const rotated = await sessions.rotate(rotation(session, 0));
         expect(rotated.outcome === 'rotated' && rotated.grant.session.refreshExpiresAtMs).toBe(
@@ -185,14 +197,14 @@ export function describeSessionStoreContract(
 
       it('refuses the current generation with the wrong hash as invalid and changes nothing', async () => {
         const session = newSession();
-        await sessions.open(session);
+        await open(session);
         expect((await sessions.rotate(rotation(session, 0, { refreshTokenHash: 'forged' }))).outcome).toBe('invalid');
         expect((await sessions.rotate(rotation(session, 0))).outcome).toBe('rotated');
       });
 
       it('answers the token it just replaced, within the grace window, with the same successor and keeps the session', async () => {
         const session = newSession();
-        await sessions.open(session);
+        await open(session);
         const rotated = await sessions.rotate(rotation(session, 0));
         const replayed = await sessions.rotate(rotation(session, 0));
         expect(replayed.outcome).toBe('replayed');
@@ -204,7 +216,7 @@ export function describeSessionStoreContract(
 
       it('answers a replay only when the current token is the successor of the one presented', async () => {
         const session = newSession();
-        await sessions.open(session);
+        await open(session);
         await sessions.rotate(rotation(session, 0));
         const stranger = rotation(session, 0, { nextRefreshTokenHash: 'not-its-successor' });
         expect((await sessions.rotate(stranger)).outcome).toBe('reused');
@@ -214,7 +226,7 @@ export function describeSessionStoreContract(
       it('ends and revokes the session when the replaced token comes back after the grace window', async () => {
         await fresh({ reuseGraceMs: 150 });
         const session = newSession();
-        await sessions.open(session);
+        await open(session);
         await sessions.rotate(rotation(session, 0));
         await waitMs(250);
         expect((await sessions.rotate(rotation(session, 0))).outcome).toBe('reused');
@@ -226,7 +238,7 @@ export function describeSessionStoreContract(
       it('treats any replaced token as reused when there is no grace window', async () => {
         await fresh({ reuseGraceMs: 0 });
         const session = newSession();
-        await sessions.open(session);
+        await open(session);
         await sessions.rotate(rotation(session, 0));
         expect((await sessions.rotate(rotation(session, 0))).outcome).toBe('reused');
         expect(await refused(session)).toBe(true);
@@ -234,7 +246,7 @@ export function describeSessionStoreContract(
 
       it('treats a token two generations back as reused, even within the grace window', async () => {
         const session = newSession();
-        await sessions.open(session);
+        await open(session);
         await sessions.rotate(rotation(session, 0));
         await sessions.rotate(rotation(session, 1));
         expect((await sessions.rotate(rotation(session, 0))).outcome).toBe('reused');
@@ -243,7 +255,7 @@ export function describeSessionStoreContract(
 
       it('refuses a generation beyond the current one, or an unknown session, as invalid', async () => {
         const session = newSession();
-        await sessions.open(session);
+        await open(session);
         expect((await sessions.rotate(rotation(session, 3))).outcome).toBe('invalid');
         expect((await sessions.rotate(rotation(newSession(), 0))).outcome).toBe('invalid');
         expect(await refused(session)).toBe(false);
@@ -251,7 +263,7 @@ export function describeSessionStoreContract(
 
       it('lets exactly one of 20 concurrent rotations of the same token rotate; the rest get the same successor', async () => {
         const session = newSession();
-        await sessions.open(session);
+        await open(session);
         const results = await Promise.all(Array.from({ length: 20 }, () => sessions.rotate(rotation(session, 0))));
         expect(outcomes(results)).toEqual({ rotated: 1, replayed: 19 });
         expect((await sessions.rotate(rotation(session, 1))).outcome).toBe('rotated');
@@ -260,7 +272,7 @@ export function describeSessionStoreContract(
       it('lets exactly one of 20 concurrent rotations rotate without a grace window; the others end the session', async () => {
         await fresh({ reuseGraceMs: 0 });
         const session = newSession();
-        await sessions.open(session);
+        await open(session);
         const results = await Promise.all(Array.from({ length: 20 }, () => sessions.rotate(rotation(session, 0))));
         const counts = outcomes(results);
         expect(counts.rotated).toBe(1);
@@ -272,7 +284,7 @@ export function describeSessionStoreContract(
       it('stops rotating once the refresh token expired, without revoking the session', async () => {
         await fresh({ refreshTtlMs: 150 });
         const session = newSession();
-        await sessions.open(session);
+        await open(session);
         await waitMs(250);
         expect((await sessions.rotate(rotation(session, 0))).outcome).toBe('invalid');
         expect(await sessions.find(session.userId, session.sessionId)).toBeUndefined();
@@ -289,7 +301,7 @@ export function describeSessionStoreContract(
         const second = newSession({ userId });
         const third = newSession({ userId });
         for (const session of [first, second, third]) {
-          await sessions.open(session);
+          await open(session);
           await waitMs(3);
         }
         expect((await sessions.list(userId)).map((s) => s.sessionId)).toEqual([third.sessionId, second.sessionId]);
@@ -302,7 +314,7 @@ export function describeSessionStoreContract(
       it('never lists more than the limit, however many logins', async () => {
         await fresh({ maxSessions: 3 });
         const userId = randomUUID();
-        for (let i = 0; i < 10; i += 1) await sessions.open(newSession({ userId }));
+        for (let i = 0; i < 10; i += 1) await open(newSession({ userId }));
         expect(await sessions.list(userId)).toHaveLength(3);
       });
     });
@@ -311,8 +323,8 @@ export function describeSessionStoreContract(
       it('ends one session: its refresh token stops working and its tokens are refused; others stay', async () => {
         const session = newSession();
         const other = newSession({ userId: session.userId });
-        await sessions.open(session);
-        await sessions.open(other);
+        await open(session);
+        await open(other);
         expect(await sessions.end(session.userId, session.sessionId)).toBe(true);
         expect(await refused(session)).toBe(true);
         expect((await sessions.rotate(rotation(session, 0))).outcome).toBe('invalid');
@@ -323,7 +335,7 @@ export function describeSessionStoreContract(
 
       it("answers false for an unknown session or another user's, and ends neither", async () => {
         const session = newSession();
-        await sessions.open(session);
+        await open(session);
         expect(await sessions.end(session.userId, randomUUID())).toBe(false);
         expect(await sessions.end(randomUUID(), session.sessionId)).toBe(false);
         expect(await refused(session)).toBe(false);
@@ -332,8 +344,8 @@ export function describeSessionStoreContract(
       it("logs a token out: its jti until the given time, and its session's every token", async () => {
         const session = newSession();
         const other = newSession({ userId: session.userId });
-        await sessions.open(session);
-        await sessions.open(other);
+        await open(session);
+        await open(other);
         const jti = randomUUID();
         expect(
           await sessions.end(session.userId, session.sessionId, { jti, expiresAtMs: Date.now() + MINUTE_MS }),
@@ -355,7 +367,7 @@ export function describeSessionStoreContract(
 
       it('forgets a logged-out jti once the given time has passed', async () => {
         const session = newSession();
-        await sessions.open(session);
+        await open(session);
         const jti = randomUUID();
         await sessions.end(session.userId, session.sessionId, { jti, expiresAtMs: Date.now() + 150 });
         expect(await refused({ userId: session.userId, sessionId: randomUUID() }, jti)).toBe(true);
@@ -366,7 +378,7 @@ export function describeSessionStoreContract(
       it("keeps an ended session's id revoked while its tokens can verify, and forgets it after", async () => {
         await fresh({ refreshTtlMs: 100, tokenLifetimeMs: 300 });
         const session = newSession();
-        await sessions.open(session);
+        await open(session);
         await sessions.end(session.userId, session.sessionId);
         await waitMs(250);
         expect(await refused(session)).toBe(true);
@@ -378,7 +390,7 @@ export function describeSessionStoreContract(
         const first = newSession();
         const second = newSession({ userId: first.userId });
         const stranger = newSession();
-        for (const session of [first, second, stranger]) await sessions.open(session);
+        for (const session of [first, second, stranger]) await open(session);
         await sessions.endAll(first.userId);
         expect(await refused(first)).toBe(true);
         expect(await refused(second)).toBe(true);
@@ -390,7 +402,7 @@ export function describeSessionStoreContract(
       it('ends, with every session, one whose refresh token expired while its access tokens can still verify', async () => {
         await fresh({ refreshTtlMs: 100, tokenLifetimeMs: 60_000 });
         const session = newSession();
-        await sessions.open(session);
+        await open(session);
         await waitMs(200);
         expect(await sessions.list(session.userId)).toEqual([]);
         await sessions.endAll(session.userId);
@@ -400,8 +412,8 @@ export function describeSessionStoreContract(
       it("ends every session but the caller's own, while the caller's token is live", async () => {
         const mine = newSession();
         const other = newSession({ userId: mine.userId });
-        await sessions.open(mine);
-        await sessions.open(other);
+        await open(mine);
+        await open(other);
         const caller = callerOf(mine);
         expect(await sessions.endOthers(caller)).toBe(true);
         expect(await refused(other)).toBe(true);
@@ -412,12 +424,12 @@ export function describeSessionStoreContract(
       it('changes nothing for a caller whose token or session was revoked, and says so', async () => {
         const mine = newSession();
         const other = newSession({ userId: mine.userId });
-        await sessions.open(mine);
-        await sessions.open(other);
+        await open(mine);
+        await open(other);
         const loggedOut = callerOf(mine);
         await sessions.end(mine.userId, randomUUID(), { jti: loggedOut.jti, expiresAtMs: Date.now() + MINUTE_MS });
         expect(await sessions.endOthers(loggedOut)).toBe(false);
-        expect(await sessions.reopen(loggedOut, newSession({ userId: mine.userId }))).toBeUndefined();
+        expect(await sessions.reopen(loggedOut, newSession({ userId: mine.userId }), ACCOUNT_VERSION)).toBeUndefined();
         expect(await refused(other)).toBe(false);
         await sessions.end(mine.userId, mine.sessionId);
         expect(await sessions.endOthers(callerOf(mine))).toBe(false);
@@ -427,10 +439,10 @@ export function describeSessionStoreContract(
       it("reopens: every session ends, the caller's too, and the new one opens, in one step", async () => {
         const mine = newSession();
         const other = newSession({ userId: mine.userId });
-        await sessions.open(mine);
-        await sessions.open(other);
+        await open(mine);
+        await open(other);
         const next = newSession({ userId: mine.userId });
-        const grant = await sessions.reopen(callerOf(mine), next);
+        const grant = await sessions.reopen(callerOf(mine), next, ACCOUNT_VERSION);
         expect(grant?.epoch).toBe(fixture.epoch);
         expect(grant?.session.sessionId).toBe(next.sessionId);
         expect(await refused(mine)).toBe(true);
@@ -440,12 +452,80 @@ export function describeSessionStoreContract(
       });
     });
 
+    describe('account changes: no session opens for an account as read before a change that ended every session', () => {
+      it('refuses a login that read an older version than the last change that ended every session', async () => {
+        const before = newSession();
+        await open(before, 3);
+        await sessions.endAll(before.userId, 4);
+        expect(await refused(before)).toBe(true);
+        const stale = newSession({ userId: before.userId });
+        expect(await sessions.open(stale, 3)).toBeUndefined();
+        expect(await sessions.list(before.userId)).toEqual([]);
+        expect((await sessions.rotate(rotation(stale, 0))).outcome).toBe('invalid');
+        await open(newSession({ userId: before.userId }), 4);
+        await open(newSession({ userId: before.userId }), 5);
+      });
+
+      it('keeps the latest change when an earlier one ends the sessions after it', async () => {
+        const session = newSession();
+        await sessions.endAll(session.userId, 7);
+        await sessions.endAll(session.userId, 6);
+        expect(await sessions.open(session, 6)).toBeUndefined();
+        await open(session, 7);
+      });
+
+      it('fences nothing with an end of every session that changed no account (logout-all)', async () => {
+        const session = newSession();
+        await sessions.endAll(session.userId);
+        await open(session, 1);
+      });
+
+      it('refuses every login of a deleted account, whatever version it read', async () => {
+        const session = newSession();
+        await sessions.endAll(session.userId, ACCOUNT_DELETED);
+        expect(await sessions.open(session, 1_000_000)).toBeUndefined();
+      });
+
+      it('fences, through a reopen, the logins that read the account before the change it completes', async () => {
+        const mine = newSession();
+        await open(mine, 1);
+        const next = newSession({ userId: mine.userId });
+        expect(await sessions.reopen(callerOf(mine), next, 2)).toBeDefined();
+        expect(await sessions.open(newSession({ userId: mine.userId }), 1)).toBeUndefined();
+        await open(newSession({ userId: mine.userId }), 2);
+      });
+
+      it('refuses a reopen for a version older than a change that ended every session since', async () => {
+        const mine = newSession();
+        await open(mine, 1);
+        const caller = callerOf(mine);
+        await sessions.endAll(mine.userId, 3);
+        await open(newSession({ userId: mine.userId, sessionId: mine.sessionId }), 3);
+        expect(await sessions.reopen(caller, newSession({ userId: mine.userId }), 2)).toBeUndefined();
+      });
+
+      it('never lets a login that read the account before a change outlive it (200 rounds)', async () => {
+        let survivors = 0;
+        for (let round = 0; round < 200; round += 1) {
+          const login = newSession();
+          // The change: end every session, apply (the account moves from version 1 to 2), end every session again.
+          const change = (async () => {
+            await sessions.endAll(login.userId);
+            await sessions.endAll(login.userId, 2);
+          })();
+          const [grant] = await Promise.all([sessions.open(login, 1), change]);
+          if (grant && !(await refused(login))) survivors += 1;
+        }
+        expect(survivors).toBe(0);
+      });
+    });
+
     describe('races: each step lands wholly before or after another', () => {
       it('never leaves a rotation standing that raced the end of every session (200 rounds)', async () => {
         let survivors = 0;
         for (let round = 0; round < 200; round += 1) {
           const session = newSession();
-          await sessions.open(session);
+          await open(session);
           const [rotated] = await Promise.all([sessions.rotate(rotation(session, 0)), sessions.endAll(session.userId)]);
           if (rotated.outcome === 'rotated' && !(await refused(session))) survivors += 1;
           if ((await sessions.rotate(rotation(session, 1))).outcome === 'rotated') survivors += 1;
@@ -457,9 +537,12 @@ export function describeSessionStoreContract(
         let survivors = 0;
         for (let round = 0; round < 200; round += 1) {
           const mine = newSession();
-          await sessions.open(mine);
+          await open(mine);
           const next = newSession({ userId: mine.userId });
-          const [grant] = await Promise.all([sessions.reopen(callerOf(mine), next), sessions.endAll(mine.userId)]);
+          const [grant] = await Promise.all([
+            sessions.reopen(callerOf(mine), next, ACCOUNT_VERSION),
+            sessions.endAll(mine.userId),
+          ]);
           if (grant && !(await refused(next))) survivors += 1;
         }
         expect(survivors).toBe(0);
@@ -469,7 +552,7 @@ export function describeSessionStoreContract(
     describe('introspection', () => {
       it('inspects the current token: the session, issued when opened, then at its last rotation', async () => {
         const session = newSession();
-        const opened = await sessions.open(session);
+        const opened = await open(session);
         const token = { ...rotation(session, 0) };
         expect(await sessions.inspect(token)).toEqual({
           session: opened.session,
@@ -486,7 +569,7 @@ export function describeSessionStoreContract(
       it('inspects without rotating or ending anything, even for a replaced token past the grace window', async () => {
         await fresh({ reuseGraceMs: 0 });
         const session = newSession();
-        await sessions.open(session);
+        await open(session);
         await sessions.rotate(rotation(session, 0));
         expect(await sessions.inspect(rotation(session, 0))).toBeUndefined();
         expect(await refused(session)).toBe(false);
@@ -495,7 +578,7 @@ export function describeSessionStoreContract(
 
       it('inspects a wrong hash, another generation, an unknown session or user as not current', async () => {
         const session = newSession();
-        await sessions.open(session);
+        await open(session);
         expect(await sessions.inspect(rotation(session, 0, { refreshTokenHash: 'forged' }))).toBeUndefined();
         expect(await sessions.inspect(rotation(session, 1))).toBeUndefined();
         expect(await sessions.inspect(rotation(newSession(), 0))).toBeUndefined();
@@ -506,8 +589,8 @@ export function describeSessionStoreContract(
         await fresh({ refreshTtlMs: 150 });
         const expiring = newSession();
         const ended = newSession();
-        await sessions.open(expiring);
-        await sessions.open(ended);
+        await open(expiring);
+        await open(ended);
         await sessions.end(ended.userId, ended.sessionId);
         expect(await sessions.inspect(rotation(ended, 0))).toBeUndefined();
         expect(await sessions.inspect(rotation(expiring, 0))).toBeDefined();
