@@ -83,7 +83,7 @@ async function refusedEverywhere(deployment: Deployment, tokens: TokenPair[]) {
   const startedAt = performance.now();
   const noticedAfterMs: (number | undefined)[] = deployment.clients.map(() => undefined);
   const revokedAccepted: number[] = [];
-  while (noticedAfterMs.includes(undefined) && performance.now() - startedAt < NOTICE_BOUND_MS * 2) {
+  while (noticedAfterMs.includes(undefined) && performance.now() - startedAt < NOTICE_BOUND_MS) {
     await Promise.all(
       deployment.clients.map(async (client, index) => {
         if (noticedAfterMs[index] !== undefined) return;
@@ -156,7 +156,8 @@ async function expectFailedClosed(
   const { noticedAfterMs, revokedAccepted } = await refusedEverywhere(deployment, [revoked, live]);
   console.log(`noticed after (ms, mirror on / off): ${noticedAfterMs.map((ms) => ms?.toFixed(0)).join(' / ')}`);
   expect(revokedAccepted).toEqual([]);
-  for (const ms of noticedAfterMs) expect(ms).toBeLessThan(NOTICE_BOUND_MS);
+  // Each instance refused both tokens before the polling stopped (how fast is printed above, not asserted).
+  expect(noticedAfterMs.map((ms) => ms !== undefined)).toEqual(deployment.clients.map(() => true));
   for (const client of deployment.clients) {
     expect((await client.refresh(live.refresh_token)).status).toBe(401);
     expect((await client.refresh(revoked.refresh_token)).status).toBe(401);
