@@ -12,6 +12,7 @@ import {
   InjectSessionStore,
   type Caller,
   type CurrentRefreshToken,
+  type NewSession,
   type SessionGrant,
   type SessionStore,
 } from './session-store.js';
@@ -72,12 +73,8 @@ export class SessionsService {
    * made after that read has ended every session (the login raced it and lost).
    */
   async open(userId: string, accountVersion: number, userAgent?: string): Promise<SessionTokens | undefined> {
-    const sessionId = randomUUID();
-    const { token, hash } = this.codec.issue({ userId, sessionId, generation: 0 });
-    const grant = await this.sessions.open(
-      { userId, sessionId, userAgent: this.userAgentOf(userAgent), refreshTokenHash: hash },
-      accountVersion,
-    );
+    const { session, token } = this.newSession(userId, userAgent);
+    const grant = await this.sessions.open(session, accountVersion);
     return grant && tokensOf(grant, token);
   }
 
@@ -92,17 +89,19 @@ export class SessionsService {
     why: EndReason,
     accountVersion: number,
   ): Promise<SessionTokens> {
-    const sessionId = randomUUID();
-    const { token, hash } = this.codec.issue({ userId: caller.userId, sessionId, generation: 0 });
-    const grant = await this.sessions.reopen(
-      caller,
-      { userId: caller.userId, sessionId, userAgent: this.userAgentOf(userAgent), refreshTokenHash: hash },
-      accountVersion,
-    );
+    const { session, token } = this.newSession(caller.userId, userAgent);
+    const grant = await this.sessions.reopen(caller, session, accountVersion);
     if (!grant) throw revokedCaller();
     this.observer.revoked('user');
     await this.audit.record({ ...why, subjectId: caller.userId });
     return tokensOf(grant, token);
+  }
+
+  /** A new session of the user (a fresh id) and its first refresh token, which the store knows by its hash only. */
+  private newSession(userId: string, userAgent: string | undefined): { session: NewSession; token: string } {
+    const sessionId = randomUUID();
+    const { token, hash } = this.codec.issue({ userId, sessionId, generation: 0 });
+    return { session: { userId, sessionId, userAgent: this.userAgentOf(userAgent), refreshTokenHash: hash }, token };
   }
 
   /** Ends a session just opened whose tokens were never handed out (the account changed while it opened). */
