@@ -68,7 +68,7 @@ async function conventionalDocument(): Promise<OpenAPIObject> {
       operationIdFactory: operationIdOf,
       extraModels: [ErrorResponse],
     });
-    applyRouteConventions(document, apiRoutes(app), new Reflector());
+    applyRouteConventions(document, apiRoutes(app), new Reflector(), { bodyLimitBytes: 1024 });
     return document;
   } finally {
     await app.close();
