@@ -124,7 +124,8 @@ function describeArguments(operation: OperationObject, routeArguments: RouteArgu
     }
   }
   operation.parameters = operation.parameters?.filter(
-    (parameter) => !('in' in parameter && parameter.in === 'header' && parameter.name.toLowerCase() === 'authorization'),
+    (parameter) =>
+      !('in' in parameter && parameter.in === 'header' && parameter.name.toLowerCase() === 'authorization'),
   );
 }
 
