@@ -5,7 +5,7 @@ const ROOT = resolve(__dirname, '..', '..');
 const BIN = resolve(ROOT, 'node_modules', '.bin');
 // Both linters run offline: nothing to fetch (the rulesets are local packages), no usage data, no update check.
 const OFFLINE = { REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' };
-const BOUND_MS = 60_000;
+const BOUND_MS = 100_000;
 
 /** One problem a linter found: its rule, where in the document, and what it said. */
 export interface LintProblem {
