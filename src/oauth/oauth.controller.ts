@@ -5,6 +5,7 @@ import {
   ApiConsumes,
   ApiOkResponse,
   ApiOperation,
+  ApiSecurity,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
@@ -49,6 +50,9 @@ export class OAuthController {
 
   @Post('revoke')
   @HttpCode(HttpStatus.OK)
+  // Either no credentials (`{}`) or an OAuth client's.
+  @ApiSecurity({})
+  @ApiBasicAuth(OAUTH_CLIENT_SCHEME)
   @ApiOperation({
     summary: 'Revoke an access or refresh token (RFC 7009)',
     description:
