@@ -13,6 +13,7 @@ import {
   revokeToken,
 } from './support/oauth-client.js';
 import { describeOAuthJourneys } from './support/oauth-journeys.js';
+import { describeOAuthLibraryJourneys } from './support/oauth-library-journeys.js';
 import { removeDataDir, startRedisServer, stopRedisServer, type RunningRedis } from './support/redis-server.js';
 import {
   claimsOf,
@@ -25,7 +26,9 @@ import {
 import { createTestApp, stateKeys, type TestApp } from './support/test-app.js';
 import { useApp } from './support/use-app.js';
 
-describeOAuthJourneys({ storeName: 'Redis', expectedStore: RedisSessionStore, createApp: createTestApp });
+const redisJourneys = { storeName: 'Redis', expectedStore: RedisSessionStore, createApp: createTestApp };
+describeOAuthJourneys(redisJourneys);
+describeOAuthLibraryJourneys(redisJourneys);
 
 async function newPair(http: TestApp['http']): Promise<TokenPair> {
   const { email } = await newAccount(http);
