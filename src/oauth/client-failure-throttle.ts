@@ -44,14 +44,17 @@ export class ClientFailureThrottle {
     this.limit = config.get('oauth.clientFailureLimit', { infer: true });
   }
 
-  /** Runs `check` on the client the request presents, unless that pair is blocked; counts it if it fails. */
+  /**
+   * Runs `check` on the client the request presents, unless that pair is blocked, and counts it if it fails. A
+   * request that names no client id (no credentials, a malformed Authorization header) guesses no secret: it is
+   * answered without being counted or blocked.
+   */
   async authenticate<T>(request: ClientRequest, check: (client: PresentedClient | undefined) => T): Promise<T> {
-    // A malformed Authorization header names no id: counted under the empty one, for the address.
-    let pair = pairKey('', request.address);
+    const client = presentedClient(request.authorization, request.body);
+    if (!client) return check(client);
+    const pair = pairKey(client.id, request.address);
+    this.refuseIfBlocked(pair);
     try {
-      const client = presentedClient(request.authorization, request.body);
-      pair = pairKey(client?.id ?? '', request.address);
-      this.refuseIfBlocked(pair);
       return check(client);
     } catch (error) {
       if (error instanceof OAuthException && error.code === 'invalid_client') await this.countFailure(pair);
