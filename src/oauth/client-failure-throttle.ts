@@ -52,18 +52,21 @@ export class ClientFailureThrottle {
   async authenticate<T>(request: ClientRequest, check: (client: PresentedClient | undefined) => T): Promise<T> {
     const client = presentedClient(request.authorization, request.body);
     if (!client) return check(client);
-    const pair = pairKey(client.id, request.address);
-    this.refuseIfBlocked(pair);
+    this.refuseIfBlocked(client.id, request.address);
     try {
       return check(client);
     } catch (error) {
-      if (error instanceof OAuthException && error.code === 'invalid_client') await this.countFailure(pair);
+      if (error instanceof OAuthException && error.code === 'invalid_client') {
+        await this.countFailure(pairKey(client.id, request.address));
+      }
       throw error;
     }
   }
 
-  private refuseIfBlocked(pair: string): void {
-    const remainingMs = this.blockedPairs.getRemainingTTL(pair);
+  private refuseIfBlocked(clientId: string, address: string): void {
+    // Nothing blocked (the usual case): the request pays for no key.
+    if (this.blockedPairs.size === 0) return;
+    const remainingMs = this.blockedPairs.getRemainingTTL(pairKey(clientId, address));
     if (remainingMs > 0) throw new TooManyClientFailuresException(Math.ceil(remainingMs / 1000));
   }
 
