@@ -27,7 +27,7 @@ export interface MetadataSettings {
 
 /**
  * Why JWT_ISSUER cannot be an issuer identifier (RFC 8414 §2: a URL without query or fragment), or undefined when
- * it can. https in production; http is for loopback and tests, where clients must allow it explicitly.
+ * it can. http is accepted, for loopback and tests: OAuth libraries refuse it unless told to allow it.
  */
 export function issuerIdentifierProblem(issuer: string): string | undefined {
   let url: URL;
