@@ -8,6 +8,7 @@ import { addResponseHeaders } from './common/security-headers.js';
 import type { AllConfig } from './config/config.types.js';
 import { JWKS_PATH } from './jwks/jwks.controller.js';
 import { METRICS_PATH } from './metrics/metrics.controller.js';
+import { AUTHORIZATION_SERVER_METADATA_PATH } from './oauth/authorization-server-metadata.controller.js';
 import { DOCS_PATH, setUpOpenApi } from './openapi/openapi.setup.js';
 
 // Credentials and tokens are small; anything larger is refused (413) before it is parsed.
@@ -33,7 +34,8 @@ export async function setUpApp(app: NestFastifyApplication): Promise<void> {
   const { apiPrefix, corsOrigins, docsEnabled } = config.get('app', { infer: true });
   const routePrefix = apiPrefix ? `/${apiPrefix}` : '';
   // A well-known URI sits at the root whatever the prefix (RFC 8615).
-  if (apiPrefix) app.setGlobalPrefix(apiPrefix, { exclude: [JWKS_PATH, METRICS_PATH] });
+  if (apiPrefix)
+    app.setGlobalPrefix(apiPrefix, { exclude: [JWKS_PATH, AUTHORIZATION_SERVER_METADATA_PATH, METRICS_PATH] });
   addResponseHeaders(app.getHttpAdapter().getInstance(), docsEnabled ? `${routePrefix}/${DOCS_PATH}` : undefined);
   refuseFormBodiesOutside(app.getHttpAdapter().getInstance(), `${routePrefix}/oauth/`);
   if (config.get('session.cookieTransport', { infer: true })) await app.register(cookie);

@@ -159,6 +159,10 @@ export class EnvironmentVariables {
   @IsString()
   OAUTH_CLIENTS?: string;
 
+  @IsInt()
+  @Min(1)
+  THROTTLE_OAUTH_CLIENT_LIMIT = 10;
+
   // No default: unset means on, except when NODE_ENV=production (app.config.ts decides).
   @IsOptional()
   @IsIn(['true', 'false'])
@@ -291,6 +295,7 @@ const INT_FIELDS = [
   'PASSWORD_HASH_CONCURRENCY',
   'REVOCATION_MIRROR_MAX_STALENESS_MS',
   'REVOCATION_MIRROR_MAX_ENTRIES',
+  'THROTTLE_OAUTH_CLIENT_LIMIT',
 ];
 
 export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
