@@ -10,7 +10,8 @@
  * - a token this tab has already exchanged is stale storage, never sent again: the tab waits for the newer value
  *   to arrive (`storage` event, or a short re-read), else sends the successor it received itself;
  * - a token another tab spent moments ago is answered by the API with that same successor (within the grace);
- * - a refused refresh (401) is read again and retried once when the storage changed meanwhile.
+ * - a refused refresh (401) is read again and retried once when the storage changed meanwhile (another tab changed
+ *   the password, which ends every session and opens a new one there, or logged in again).
  * 429 and 503 are never a logout: they throw RetryLater and keep the tokens.
  *
  * @example
@@ -168,7 +169,7 @@ export function createAuthClient({
     if (!sent) return false;
     let res = await exchange(sent);
     if (res.status === 401) {
-      // Another tab may have rotated it meanwhile: read again and retry once, with a token not tried yet.
+      // Another tab may have stored a newer session's token meanwhile: read again and retry once with it.
       const again = await currentRefreshToken();
       if (again && again !== sent) {
         sent = again;
