@@ -73,6 +73,10 @@ export class LoggedOut extends Error {
  *   the user, on the server; then forgets the tokens.
  * @property {() => Promise<boolean>} refresh A fresh access token now (e.g. when the app starts): true if it
  *   worked, false if the session is over.
+ * @property {(currentPassword: string, newPassword: string) => Promise<Response>} changePassword POST /me/password:
+ *   every session of the user ends and this tab gets the new one (kept here, as the other tabs will read it). The
+ *   answer as it came: 200; 401 (no challenge) for a wrong current password, 400 for a refused new one, 409 when
+ *   another change won.
  */
 
 /**
@@ -230,6 +234,16 @@ export function createAuthClient({
     },
 
     refresh,
+
+    async changePassword(currentPassword, newPassword) {
+      const res = await authFetch('/me/password', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ current_password: currentPassword, new_password: newPassword }),
+      });
+      if (res.ok) saveTokens(await tokensOf(res));
+      return res;
+    },
   };
 }
 
