@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { appConfig, type AppConfig } from './config/app.config.js';
+import { enableCors } from './common/http/cors.js';
 import { refuseFormBodiesOutside } from './common/json-only-bodies.js';
 import { addResponseHeaders } from './common/security-headers.js';
 import type { AllConfig } from './config/config.types.js';
@@ -39,8 +40,6 @@ export async function setUpApp(app: NestFastifyApplication): Promise<void> {
   addResponseHeaders(app.getHttpAdapter().getInstance(), docsEnabled ? `${routePrefix}/${DOCS_PATH}` : undefined);
   refuseFormBodiesOutside(app.getHttpAdapter().getInstance(), `${routePrefix}/oauth/`);
   if (config.get('session.cookieTransport', { infer: true })) await app.register(cookie);
-  if (corsOrigins.length > 0) {
-    app.enableCors({ origin: corsOrigins, credentials: true, exposedHeaders: ['WWW-Authenticate', 'Retry-After'] });
-  }
+  if (corsOrigins.length > 0) enableCors(app, corsOrigins);
   setUpOpenApi(app);
 }

@@ -47,6 +47,14 @@ describe.each<{ problem: string; env: Record<string, string>; variable: string }
     env: { NODE_ENV: 'production', JWT_SECRET: GOOD_SECRET },
     variable: 'REDIS_URL',
   },
+  // Either would be echoed with credentials allowed: any page could call the API as the signed-in user.
+  { problem: 'CORS_ORIGINS is *', env: { JWT_SECRET: GOOD_SECRET, CORS_ORIGINS: '*' }, variable: 'CORS_ORIGINS' },
+  { problem: 'CORS_ORIGINS is null', env: { JWT_SECRET: GOOD_SECRET, CORS_ORIGINS: 'null' }, variable: 'CORS_ORIGINS' },
+  {
+    problem: 'CORS_ORIGINS holds a URL with a path',
+    env: { JWT_SECRET: GOOD_SECRET, CORS_ORIGINS: 'https://app.example.com/app' },
+    variable: 'CORS_ORIGINS',
+  },
 ])('refusing to start when $problem', ({ env, variable }) => {
   let run: Run;
   let exit: Exit | undefined;

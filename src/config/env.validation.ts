@@ -12,6 +12,7 @@ import {
   type ValidationError,
 } from 'class-validator';
 import { StartupRefusedError } from '../common/errors/startup-refused.error.js';
+import { parseCorsOrigins } from './cors-origins.js';
 import { parseDurationSeconds } from './duration.js';
 import { parseOAuthClients } from './oauth-clients.js';
 import { weakSecretReason } from './secret-strength.js';
@@ -322,6 +323,7 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
     );
   }
   problems.push(...parseOAuthClients(env.OAUTH_CLIENTS, env.JWT_SECRET).problems);
+  problems.push(...parseCorsOrigins(env.CORS_ORIGINS).problems);
   for (const key of [
     'JWT_ACCESS_TTL',
     'JWT_REFRESH_TTL',
