@@ -154,7 +154,7 @@ describe('the cookie transport in a browser, against a page of the same site', (
     expect((await call('/me')).status).toBe(200);
   });
 
-  it('never sends the attacker page a cors fetch with X-Requested-With: its preflight fails', async () => {
+  it("blocks the attacker page's cors fetch with X-Requested-With at its preflight", async () => {
     const page = await context.newPage();
     await page.goto(`${attacker.origin}/`);
     const outcome = await page.evaluate(

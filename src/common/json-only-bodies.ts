@@ -10,8 +10,8 @@ function hasBody(request: FastifyRequest): boolean {
 /**
  * JSON bodies only, except under `formRoutePrefix` (the OAuth routes: RFC 7009 revocation and RFC 7662
  * introspection take form bodies): any other declared type, or a body without a type, is a 415 before anything
- * reads it. A page on another site can send `text/plain`, `multipart/form-data` and form bodies without a CORS
- * preflight, but never a JSON one: that is half of the cookie transport's CSRF defence (README).
+ * reads it. A page of another origin can send `text/plain`, `multipart/form-data` and form bodies without a CORS
+ * preflight, but never a JSON one: one of the cookie transport's CSRF rules (README).
  *
  * A preParsing hook, so it runs after every onRequest hook (CORS headers on the 415, cookies parsed) and before
  * Fastify's own body parsers. An unknown route goes straight to the 404 handler from here, its body unread: Fastify
@@ -20,7 +20,8 @@ function hasBody(request: FastifyRequest): boolean {
 export function refuseNonJsonBodiesOutside(fastify: FastifyInstance, formRoutePrefix: string): void {
   fastify.addHook('preParsing', (request, reply, payload, done) => {
     if (request.is404) {
-      // The 404 handler itself (`callNotFound()` from the 404 context answers a bare "404 Not Found" instead).
+      // The 404 handler itself, with no preValidation or preHandler hook (`callNotFound()` from the 404 context
+      // would answer a bare "404 Not Found").
       void request.routeOptions.handler.call(fastify, request, reply);
       return;
     }
