@@ -3,7 +3,7 @@ import { isJsonContentType, STATE_CHANGING_METHODS } from '../common/http/reques
 import { ACCESS_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE } from './token-cookies.js';
 
 /** Any value will do: what counts is that only a script allowed by CORS can add it (OWASP, custom request headers). */
-export const CSRF_HEADER = 'x-requested-with';
+const CSRF_HEADER = 'x-requested-with';
 
 const BEARER = /^bearer\s/i;
 
