@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { appConfig, type AppConfig } from './config/app.config.js';
+import { refuseForgeableCookieRequests } from './auth/cookie-csrf.js';
 import { enableCors } from './common/http/cors.js';
-import { refuseFormBodiesOutside } from './common/json-only-bodies.js';
+import { refuseNonJsonBodiesOutside } from './common/json-only-bodies.js';
 import { addResponseHeaders } from './common/security-headers.js';
 import type { AllConfig } from './config/config.types.js';
 import { JWKS_PATH } from './jwks/jwks.controller.js';
@@ -37,9 +38,15 @@ export async function setUpApp(app: NestFastifyApplication): Promise<void> {
   // A well-known URI sits at the root whatever the prefix (RFC 8615).
   if (apiPrefix)
     app.setGlobalPrefix(apiPrefix, { exclude: [JWKS_PATH, AUTHORIZATION_SERVER_METADATA_PATH, METRICS_PATH] });
-  addResponseHeaders(app.getHttpAdapter().getInstance(), docsEnabled ? `${routePrefix}/${DOCS_PATH}` : undefined);
-  refuseFormBodiesOutside(app.getHttpAdapter().getInstance(), `${routePrefix}/oauth/`);
-  if (config.get('session.cookieTransport', { infer: true })) await app.register(cookie);
+  const fastify = app.getHttpAdapter().getInstance();
+  const oauthRoutePrefix = `${routePrefix}/oauth/`;
+  addResponseHeaders(fastify, docsEnabled ? `${routePrefix}/${DOCS_PATH}` : undefined);
+  // In this order: the JSON-only rule also sends unknown routes to the 404 handler before any other check.
+  refuseNonJsonBodiesOutside(fastify, oauthRoutePrefix);
+  if (config.get('session.cookieTransport', { infer: true })) {
+    await app.register(cookie);
+    refuseForgeableCookieRequests(fastify, oauthRoutePrefix);
+  }
   if (corsOrigins.length > 0) enableCors(app, corsOrigins);
   setUpOpenApi(app);
 }

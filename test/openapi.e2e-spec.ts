@@ -360,7 +360,11 @@ describe('OpenAPI documentation with the cookie transport', () => {
   it('offers the access token cookie wherever a bearer token is asked for', async () => {
     const spec = await specOf(api());
 
-    expect(spec.components?.securitySchemes?.cookie).toEqual({ type: 'apiKey', in: 'cookie', name: 'access_token' });
+    expect(spec.components?.securitySchemes?.cookie).toEqual({
+      type: 'apiKey',
+      in: 'cookie',
+      name: '__Host-access_token',
+    });
     expect(spec.paths['/me']?.get?.security).toEqual([{ bearer: [] }, { cookie: [] }]);
     expect(spec.paths['/login']?.post?.security).toEqual([]);
   });
