@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { AppProcesses, appEnv } from './support/app-process.js';
 import { PASSWORD, uniqueEmail } from './support/auth-client.js';
+import { launchChromium } from './support/browser.js';
 import { freePort, testRedisUrl } from './support/redis-server.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ACCESS_COOKIE = '__Host-access_token';
 
 /** What the tests give fetch(): plain data, as page.evaluate passes it to the page. */
@@ -87,7 +87,7 @@ describe('the cookie transport in a browser, against a page of the same site', (
       [{}],
     );
     api = `http://localhost:${ports[0]}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM });
+    browser = await launchChromium();
     context = await browser.newContext();
     app = await context.newPage();
     await app.goto(`${frontend.origin}/`);
