@@ -229,6 +229,11 @@ export class EnvironmentVariables {
   REDIS_COMMAND_TIMEOUT_MS = 500;
 
   @IsInt()
+  @Min(100)
+  @Max(600_000)
+  REDIS_SOCKET_TIMEOUT_MS = 5000;
+
+  @IsInt()
   @Min(0)
   @Max(64)
   PASSWORD_HASH_CONCURRENCY = 0;
@@ -286,6 +291,7 @@ const INT_FIELDS = [
   'JWT_CLOCK_TOLERANCE',
   'JWT_VERIFY_CACHE_SIZE',
   'REDIS_COMMAND_TIMEOUT_MS',
+  'REDIS_SOCKET_TIMEOUT_MS',
   'SESSIONS_PER_USER',
   'THROTTLE_IP_LIMIT',
   'THROTTLE_ACCOUNT_LIMIT',
@@ -346,6 +352,11 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   const topologies = [env.REDIS_URL, env.REDIS_SENTINELS, env.REDIS_CLUSTER_NODES].filter(Boolean).length;
   if (topologies > 1) {
     problems.push('set only one of REDIS_URL, REDIS_SENTINELS and REDIS_CLUSTER_NODES');
+  }
+  if (env.REDIS_SOCKET_TIMEOUT_MS <= env.REDIS_COMMAND_TIMEOUT_MS) {
+    problems.push(
+      `REDIS_SOCKET_TIMEOUT_MS (${env.REDIS_SOCKET_TIMEOUT_MS}) must be greater than REDIS_COMMAND_TIMEOUT_MS (${env.REDIS_COMMAND_TIMEOUT_MS}): a connection is taken for dead only after staying silent longer than one command may take`,
+    );
   }
   for (const key of ['REDIS_TLS_CA_FILE', 'DATABASE_TLS_CA_FILE'] as const) {
     const caFileProblem = env[key] && unreadableFileReason(env[key]);
