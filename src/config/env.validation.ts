@@ -350,6 +350,11 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
       'REDIS_URL (or REDIS_SENTINELS or REDIS_CLUSTER_NODES) must be set when NODE_ENV=production: the in-memory store loses every revocation on restart',
     );
   }
+  if (env.NODE_ENV === 'production' && env.METRICS_ENABLED === 'true' && !env.METRICS_TOKEN) {
+    problems.push(
+      'METRICS_TOKEN must be set when NODE_ENV=production and METRICS_ENABLED=true, or /metrics is public: set METRICS_TOKEN="$(openssl rand -hex 32)", or METRICS_ENABLED=false',
+    );
+  }
   if (env.NODE_ENV === 'production' && !env.DATABASE_URL) {
     problems.push(
       'DATABASE_URL must be set when NODE_ENV=production: the embedded database (PGlite) is for one local instance',
