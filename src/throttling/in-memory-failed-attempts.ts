@@ -40,11 +40,12 @@ export class InMemoryFailedAttempts implements FailedAttempts {
   /** Adds `by` to a counter; a new counter lives `windowMs`, an existing one keeps its expiry. */
   private count(key: string, by: number, windowMs?: number): void {
     const current = this.entries.get(key);
-    if (current === undefined) {
+    const remainingMs = this.entries.getRemainingTTL(key);
+    if (current === undefined || remainingMs <= 0) {
       if (by > 0 && windowMs) this.entries.set(key, by, { ttl: windowMs });
       return;
     }
-    this.entries.set(key, Math.max(0, current + by), { noUpdateTTL: true });
+    this.entries.set(key, Math.max(0, current + by), { ttl: remainingMs });
   }
 }
 
