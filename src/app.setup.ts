@@ -1,11 +1,11 @@
 import cookie from '@fastify/cookie';
-import { randomUUID } from 'node:crypto';
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { appConfig, type AppConfig } from './config/app.config.js';
 import { refuseForgeableCookieRequests } from './auth/cookie-csrf.js';
 import { enableCors } from './common/http/cors.js';
 import { refuseNonJsonBodiesOutside } from './common/json-only-bodies.js';
+import { requestIdOf } from './common/http/request-id.js';
 import { addResponseHeaders } from './common/security-headers.js';
 import type { AllConfig } from './config/config.types.js';
 import { JWKS_PATH } from './jwks/jwks.controller.js';
@@ -24,9 +24,9 @@ export function createHttpAdapter(config: AppConfig = appConfig()): FastifyAdapt
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
-    // A caller's X-Request-Id is kept (and echoed) so one id follows a request across services; else a fresh UUID.
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // Fastify would take any X-Request-Id as is; requestIdOf keeps only a short, safe one (else a fresh UUID).
+    requestIdHeader: false,
+    genReqId: requestIdOf,
   });
 }
 

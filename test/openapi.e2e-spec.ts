@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import type { OpenAPIObject, SchemaObject } from '@nestjs/swagger';
@@ -408,8 +408,11 @@ describe('OpenAPI documentation under an API_PREFIX', () => {
   });
 });
 
+// NODE_ENV=production refuses to start without it.
+const PRODUCTION_METRICS_TOKEN = randomBytes(32).toString('hex');
+
 describe.each([
-  ['in production by default', { NODE_ENV: 'production' }],
+  ['in production by default', { NODE_ENV: 'production', METRICS_TOKEN: PRODUCTION_METRICS_TOKEN }],
   ['with API_DOCS=false', { API_DOCS: 'false' }],
 ])('OpenAPI documentation %s', (_case, env) => {
   const api = useApp(createTestApp, env);
@@ -421,7 +424,11 @@ describe.each([
 });
 
 describe('OpenAPI documentation in production with API_DOCS=true', () => {
-  const api = useApp(createTestApp, { NODE_ENV: 'production', API_DOCS: 'true' });
+  const api = useApp(createTestApp, {
+    NODE_ENV: 'production',
+    API_DOCS: 'true',
+    METRICS_TOKEN: PRODUCTION_METRICS_TOKEN,
+  });
 
   it('serves the spec', async () => {
     const spec = await specOf(api());

@@ -15,7 +15,7 @@ import { StartupRefusedError } from '../common/errors/startup-refused.error.js';
 import { parseCorsOrigins } from './cors-origins.js';
 import { parseDurationSeconds } from './duration.js';
 import { parseOAuthClients } from './oauth-clients.js';
-import { weakSecretReason } from './secret-strength.js';
+import { SIGNING_SECRET_BITS, weakSecretReason } from './secret-strength.js';
 import { readKeyFiles, SIGNING_ALGORITHMS, type SigningAlgorithm } from './signing-keys.js';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
@@ -146,6 +146,13 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(1)
   THROTTLE_ACCOUNT_LIMIT = 10;
+
+  @IsInt()
+  @Min(1)
+  THROTTLE_ACCOUNT_GLOBAL_LIMIT = 100;
+
+  @IsString()
+  THROTTLE_ACCOUNT_GLOBAL_WINDOW = '1h';
 
   @IsIn(['true', 'false'])
   ALLOW_EVICTING_REDIS: 'true' | 'false' = 'false';
@@ -295,6 +302,7 @@ const INT_FIELDS = [
   'SESSIONS_PER_USER',
   'THROTTLE_IP_LIMIT',
   'THROTTLE_ACCOUNT_LIMIT',
+  'THROTTLE_ACCOUNT_GLOBAL_LIMIT',
   'REDIS_WAIT_REPLICAS',
   'DATABASE_POOL_SIZE',
   'DATABASE_STATEMENT_TIMEOUT_MS',
@@ -316,10 +324,11 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   const env = plainToInstance(EnvironmentVariables, present, { exposeDefaultValues: true });
   const problems = validateSync(env, { skipMissingProperties: false }).flatMap(describe);
 
-  const secretProblem = weakSecretReason(env.JWT_SECRET);
+  // It keys the HS256 signatures and the refresh-token digests: a full 256-bit key either way.
+  const secretProblem = weakSecretReason(env.JWT_SECRET, SIGNING_SECRET_BITS);
   if (secretProblem) {
     problems.unshift(
-      `JWT_SECRET ${secretProblem}: set it to at least 32 random characters, e.g. JWT_SECRET="$(openssl rand -base64 48)"`,
+      `JWT_SECRET ${secretProblem}: set it to 32 random bytes or more, e.g. JWT_SECRET="$(openssl rand -base64 32)"`,
     );
   }
   const metricsTokenProblem = env.METRICS_TOKEN && weakSecretReason(env.METRICS_TOKEN);
@@ -335,6 +344,7 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
     'JWT_REFRESH_TTL',
     'SESSION_MAX_AGE',
     'THROTTLE_WINDOW',
+    'THROTTLE_ACCOUNT_GLOBAL_WINDOW',
     'AUDIT_RETENTION',
   ] as const) {
     if (parseDurationSeconds(env[key]) === undefined) {
@@ -366,6 +376,11 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   if (env.NODE_ENV === 'production' && topologies === 0) {
     problems.push(
       'REDIS_URL (or REDIS_SENTINELS or REDIS_CLUSTER_NODES) must be set when NODE_ENV=production: the in-memory store loses every revocation on restart',
+    );
+  }
+  if (env.NODE_ENV === 'production' && env.METRICS_ENABLED === 'true' && !env.METRICS_TOKEN) {
+    problems.push(
+      'METRICS_TOKEN must be set when NODE_ENV=production and METRICS_ENABLED=true, or /metrics is public: set METRICS_TOKEN="$(openssl rand -hex 32)", or METRICS_ENABLED=false',
     );
   }
   if (env.NODE_ENV === 'production' && !env.DATABASE_URL) {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { validateEnv } from './env.validation.js';
 
-const STRONG_SECRET = 'Zq3v9K1xW7pL2mN8bR4tY6uH0jF5gD2sA1cE9oI7';
+const STRONG_SECRET = 'oYpFVkvM5QGcHTpf11K9Wk4hWDWW92GeczY3aInMRcg';
 
 describe('metrics settings', () => {
   it('serves metrics, without a token, by default', () => {

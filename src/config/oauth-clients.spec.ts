@@ -1,7 +1,7 @@
 import { ConfigValidationError, validateEnv } from './env.validation.js';
 import { parseOAuthClients } from './oauth-clients.js';
 
-const JWT_SECRET = 'Zq3v9K1xW7pL2mN8bR4tY6uH0jF5gD2sA1cE9oI7';
+const JWT_SECRET = 'oYpFVkvM5QGcHTpf11K9Wk4hWDWW92GeczY3aInMRcg';
 const STRONG = '3f9a1c7e5b2d8f4a6c0e9b1d7f3a5c8e';
 const OTHER = 'b7e2d9f4a1c6e3b8d5f0a7c2e9b4d1f6';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConfigValidationError, validateEnv } from './env.validation.js';
 import { redisConfig } from './redis.config.js';
 
-const STRONG_SECRET = 'Zq3v9K1xW7pL2mN8bR4tY6uH0jF5gD2sA1cE9oI7';
+const STRONG_SECRET = 'oYpFVkvM5QGcHTpf11K9Wk4hWDWW92GeczY3aInMRcg';
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
 describe('REDIS_TLS_CA_FILE', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ConfigValidationError, validateEnv } from './env.validation.js';
 import { readKeyFiles } from './signing-keys.js';
 
-const STRONG_SECRET = 'Zq3v9K1xW7pL2mN8bR4tY6uH0jF5gD2sA1cE9oI7';
+const STRONG_SECRET = 'oYpFVkvM5QGcHTpf11K9Wk4hWDWW92GeczY3aInMRcg';
 
 let dir: string;
 /** Writes `content` to a fresh file in the temporary directory and returns its path. */
