@@ -123,19 +123,25 @@ describe('the browser client (clients/browser/auth-fetch.js) in Chromium, from a
     expect(done).toBe(true);
   }
 
+  /** Two tabs (their refreshes recorded in `sent`), a new user logged in by the first, seen by the second. */
+  async function twoLoggedInTabs(sent: SentRefresh[]): Promise<Page[]> {
+    const tabs = [await openTab(), await openTab()];
+    tabs.forEach((tab, index) => recordRefreshes(tab, index, sent));
+    const email = uniqueEmail();
+    await api.register(email);
+    await logIn(tabs[0], email);
+    // The second tab opens on a logged-in app: it has seen the login.
+    await tabs[1].waitForFunction(
+      (key) => (globalThis as unknown as Frontend).localStorage.getItem(key) !== null,
+      REFRESH_KEY,
+    );
+    return tabs;
+  }
+
   describe('two tabs sharing localStorage', () => {
     it(`stay logged in through ${ROUNDS} rounds of both refreshing at once`, async () => {
-      const tabs = [await openTab(), await openTab()];
       const sent: SentRefresh[] = [];
-      tabs.forEach((tab, index) => recordRefreshes(tab, index, sent));
-      const email = uniqueEmail();
-      await api.register(email);
-      await logIn(tabs[0], email);
-      // The second tab opens on a logged-in app: it has seen the login.
-      await tabs[1].waitForFunction(
-        (key) => (globalThis as unknown as Frontend).localStorage.getItem(key) !== null,
-        REFRESH_KEY,
-      );
+      const tabs = await twoLoggedInTabs(sent);
 
       let failedRefreshes = 0;
       const meAnswers: Outcome[] = [];
@@ -233,16 +239,8 @@ describe('the browser client (clients/browser/auth-fetch.js) in Chromium, from a
     });
 
     it('keeps a tab logged in through a password change in another tab (which ends every session)', async () => {
-      const tabs = [await openTab(), await openTab()];
       const sent: SentRefresh[] = [];
-      tabs.forEach((tab, index) => recordRefreshes(tab, index, sent));
-      const email = uniqueEmail();
-      await api.register(email);
-      await logIn(tabs[0], email);
-      await tabs[1].waitForFunction(
-        (key) => (globalThis as unknown as Frontend).localStorage.getItem(key) !== null,
-        REFRESH_KEY,
-      );
+      const tabs = await twoLoggedInTabs(sent);
       expect(await me(tabs[1])).toBe(200);
 
       const changed = await tabs[0].evaluate(
