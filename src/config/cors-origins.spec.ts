@@ -1,7 +1,6 @@
 import { parseCorsOrigins } from './cors-origins.js';
 import { ConfigValidationError, validateEnv } from './env.validation.js';
-
-const STRONG_SECRET = 'Zq3v9K1xW7pL2mN8bR4tY6uH0jF5gD2sA1cE9oI7';
+import { STRONG_SECRET } from './testing/strong-secret.js';
 
 describe('parseCorsOrigins', () => {
   it('reads comma-separated origins, ignoring blanks, spaces and repeats', () => {

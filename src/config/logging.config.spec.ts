@@ -1,7 +1,6 @@
 import { validateEnv } from './env.validation.js';
 import { loggingConfig } from './logging.config.js';
-
-const STRONG_SECRET = 'oYpFVkvM5QGcHTpf11K9Wk4hWDWW92GeczY3aInMRcg';
+import { STRONG_SECRET } from './testing/strong-secret.js';
 
 // What NODE_ENV=production needs to start, metrics off so no METRICS_TOKEN is needed.
 const PRODUCTION = {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { validateEnv } from './env.validation.js';
-
-const STRONG_SECRET = 'oYpFVkvM5QGcHTpf11K9Wk4hWDWW92GeczY3aInMRcg';
+import { STRONG_SECRET } from './testing/strong-secret.js';
 
 describe('metrics settings', () => {
   it('serves metrics, without a token, by default', () => {

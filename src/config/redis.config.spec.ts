@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigValidationError, validateEnv } from './env.validation.js';
 import { redisConfig } from './redis.config.js';
+import { STRONG_SECRET } from './testing/strong-secret.js';
 
-const STRONG_SECRET = 'oYpFVkvM5QGcHTpf11K9Wk4hWDWW92GeczY3aInMRcg';
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
 describe('REDIS_TLS_CA_FILE', () => {
