@@ -70,7 +70,8 @@ describe('the cookie transport in a browser, against a page of the same site', (
     await attack(page);
     const response = await answered;
     const headers = await response.request().allHeaders();
-    await page.close();
+    // Left open until the browser closes: closing a page that has just navigated to the API's answer hung for the
+    // rest of the test in about one run in three (Chromium 156, playwright-core 1.65).
     return { status: response.status(), sentCookie: (headers.cookie ?? '').includes(`${ACCESS_COOKIE}=`) };
   }
 
@@ -165,7 +166,6 @@ describe('the cookie transport in a browser, against a page of the same site', (
         ),
       `${api}/logout-all`,
     );
-    await page.close();
     expect(outcome).toBe('blocked');
     expect((await call('/me')).status).toBe(200);
   });
