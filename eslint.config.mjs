@@ -11,7 +11,6 @@ export default tseslint.config(
   prettier,
   {
     languageOptions: {
-      globals: { ...globals.node, ...globals.jest },
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
@@ -20,6 +19,9 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
     },
   },
+  { ignores: ['clients/browser/**'], languageOptions: { globals: { ...globals.node, ...globals.jest } } },
+  // The browser client: an ES module pages load as it is, where only the browser's globals exist.
+  { files: ['clients/browser/**/*.js'], languageOptions: { globals: globals.browser } },
   {
     files: ['**/*.spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts', 'src/**/testing/**/*.ts'],
     rules: {

@@ -17,6 +17,7 @@ import {
 } from './support/app-process.js';
 import { freePort, testRedisUrl } from './support/redis-server.js';
 import { createTestApp, stateKeys, type TestApp } from './support/test-app.js';
+import { useApp } from './support/use-app.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
@@ -31,6 +32,22 @@ const WINDOW_SECONDS = 60; // THROTTLE_WINDOW's default, 1m
  */
 function wrongPasswordLogin(http: TestAgent, email: string) {
   return http.post('/login').send({ email, password: 'not the right password' });
+}
+
+// The test client connects from loopback: trusted as a proxy, so X-Forwarded-For is each request's client address.
+const TRUSTED_PROXY = '127.0.0.1,::1,::ffff:127.0.0.1';
+let nextAddress = 0;
+
+/** `count` client addresses (in 10/8) no test here has used yet. */
+function addresses(count: number): string[] {
+  return Array.from({ length: count }, () => {
+    const n = nextAddress++;
+    return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+  });
+}
+
+function loginFrom(http: TestAgent, email: string, password: string, address: string) {
+  return http.post('/login').set('X-Forwarded-For', address).send({ email, password });
 }
 
 /** Sends `body` as raw `application/json` text. */
@@ -105,7 +122,7 @@ describe('throttling of the credential routes', () => {
     await Promise.all(apps.splice(0).map((created) => created.close()));
   });
 
-  describe('per account (THROTTLE_ACCOUNT_LIMIT 3, THROTTLE_IP_LIMIT 1000)', () => {
+  describe('per account, from one address (THROTTLE_ACCOUNT_LIMIT 3, THROTTLE_IP_LIMIT 1000)', () => {
     const limits = { THROTTLE_ACCOUNT_LIMIT: '3', THROTTLE_IP_LIMIT: '1000' };
 
     it('answers 401 to the first 3 wrong-password logins for one email and 429 with Retry-After to the 4th', async () => {
@@ -119,7 +136,7 @@ describe('throttling of the credential routes', () => {
       expectThrottled(await wrongPasswordLogin(api.http, email));
     });
 
-    it('keeps answering 429 to the blocked account even with the right password', async () => {
+    it('keeps answering 429 to the blocked account from that address even with the right password', async () => {
       const api = await app(limits);
       const { email } = await register(api.http);
       for (let attempt = 1; attempt <= 3; attempt++) await wrongPasswordLogin(api.http, email).expect(401);
@@ -143,6 +160,165 @@ describe('throttling of the credential routes', () => {
       expectThrottled(await wrongPasswordLogin(api.http, blocked));
 
       await wrongPasswordLogin(api.http, uniqueEmail()).expect(401);
+    });
+  });
+
+  describe('failed passwords per account and address, and per account over every address (THROTTLE_ACCOUNT_LIMIT 3, THROTTLE_ACCOUNT_GLOBAL_LIMIT 10, behind a trusted proxy)', () => {
+    const limits = {
+      THROTTLE_ACCOUNT_LIMIT: '3',
+      THROTTLE_ACCOUNT_GLOBAL_LIMIT: '10',
+      THROTTLE_IP_LIMIT: '1000',
+      TRUST_PROXY: TRUSTED_PROXY,
+    };
+
+    it('lets the owner log in from their own address after 3 wrong passwords from each of 3 other addresses, each of which the 4th try stops', async () => {
+      const api = await app(limits);
+      const { email } = await register(api.http);
+      const attackers = addresses(3);
+
+      const statuses = new Map<string, number[]>();
+      for (const address of attackers) {
+        for (let attempt = 1; attempt <= 4; attempt++) {
+          const status = (await wrongPasswordLogin(api.http, email).set('X-Forwarded-For', address)).status;
+          statuses.set(address, [...(statuses.get(address) ?? []), status]);
+        }
+      }
+
+      expect([...statuses.values()]).toEqual(attackers.map(() => [401, 401, 401, 429]));
+      await loginFrom(api.http, email, PASSWORD, addresses(1)[0]).expect(200);
+    });
+
+    it('stops one address at its 4th try, the right password included, while the owner logs in from elsewhere', async () => {
+      const api = await app(limits);
+      const { email } = await register(api.http);
+      const [attacker, owner] = addresses(2);
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        await wrongPasswordLogin(api.http, email).set('X-Forwarded-For', attacker).expect(401);
+      }
+
+      expectThrottled(await loginFrom(api.http, email, PASSWORD, attacker));
+      await loginFrom(api.http, email, PASSWORD, owner).expect(200);
+    });
+
+    it('stops a guess spread over 10 addresses at the global limit: an 11th address is 429 even with the right password, for up to THROTTLE_ACCOUNT_GLOBAL_WINDOW', async () => {
+      const api = await app(limits);
+      const { email } = await register(api.http);
+      for (const address of addresses(10)) {
+        await wrongPasswordLogin(api.http, email).set('X-Forwarded-For', address).expect(401);
+      }
+
+      const refused = await loginFrom(api.http, email, PASSWORD, addresses(1)[0]);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(WINDOW_SECONDS);
+      expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(3600);
+    });
+
+    it('keeps an address the owner logged in from before exempt from the global limit (never from its own pair limit)', async () => {
+      const api = await app(limits);
+      const { email } = await register(api.http);
+      const [home] = addresses(1);
+      await loginFrom(api.http, email, PASSWORD, home).expect(200);
+      for (const address of addresses(10)) {
+        await wrongPasswordLogin(api.http, email).set('X-Forwarded-For', address).expect(401);
+      }
+
+      expect((await loginFrom(api.http, email, PASSWORD, addresses(1)[0])).status).toBe(429);
+      await loginFrom(api.http, email, PASSWORD, home).expect(200);
+    });
+
+    it('counts failures only: 5 right logins, then 3 wrong ones are 401, the 4th is 429', async () => {
+      const api = await app(limits);
+      const { email } = await register(api.http);
+      const [address] = addresses(1);
+      for (let attempt = 1; attempt <= 5; attempt++) await loginFrom(api.http, email, PASSWORD, address).expect(200);
+
+      const statuses: number[] = [];
+      for (let attempt = 1; attempt <= 4; attempt++) {
+        statuses.push((await wrongPasswordLogin(api.http, email).set('X-Forwarded-For', address)).status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 429]);
+    });
+
+    it('lets no more than 3 of 20 concurrent wrong passwords from one address through (a race: the count that matters is extra guesses, 0)', async () => {
+      const api = await app(limits);
+      const { email } = await register(api.http);
+      const [address] = addresses(1);
+
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, () => wrongPasswordLogin(api.http, email).set('X-Forwarded-For', address)),
+      );
+      const counts = { 401: 0, 429: 0, other: 0 };
+      for (const { status } of responses) {
+        if (status === 401 || status === 429) counts[status] += 1;
+        else counts.other += 1;
+      }
+      console.log(`20 concurrent wrong passwords, limit 3: ${JSON.stringify(counts)}`);
+
+      expect({ extraGuesses: Math.max(0, counts[401] - 3), other: counts.other }).toEqual({
+        extraGuesses: 0,
+        other: 0,
+      });
+      expect(counts[401]).toBe(3);
+    });
+  });
+
+  describe('password checks behind a token, POST /me/password and DELETE /me (the defaults: THROTTLE_ACCOUNT_LIMIT 10, THROTTLE_ACCOUNT_GLOBAL_LIMIT 100, behind a trusted proxy)', () => {
+    const limits = {
+      THROTTLE_ACCOUNT_LIMIT: '10',
+      THROTTLE_ACCOUNT_GLOBAL_LIMIT: '100',
+      THROTTLE_IP_LIMIT: '1000',
+      TRUST_PROXY: TRUSTED_PROXY,
+    };
+    const routes = [
+      {
+        route: 'POST /me/password',
+        send: (http: TestAgent, token: string, password: string, address: string) =>
+          http
+            .post('/me/password')
+            .set(bearer(token))
+            .set('X-Forwarded-For', address)
+            .send({ current_password: password, new_password: `${PASSWORD} renewed` }),
+        success: 200,
+      },
+      {
+        route: 'DELETE /me',
+        send: (http: TestAgent, token: string, password: string, address: string) =>
+          http.delete('/me').set(bearer(token)).set('X-Forwarded-For', address).send({ password }),
+        success: 204,
+      },
+    ];
+
+    it.each(routes)(
+      '$route: of 40 wrong passwords the first 10 are 401 and the other 30 429 with Retry-After; then the right one is 429 from that address, accepted from another',
+      async ({ send, success }) => {
+        const api = await app(limits);
+        const session = await signUp(api.http);
+        const [attacker, owner] = addresses(2);
+
+        const statuses: number[] = [];
+        let last: Response | undefined;
+        for (let attempt = 1; attempt <= 40; attempt++) {
+          last = await send(api.http, session.accessToken, `wrong password ${attempt}`, attacker);
+          statuses.push(last.status);
+        }
+        expect(statuses).toEqual([...Array<number>(10).fill(401), ...Array<number>(30).fill(429)]);
+        expectThrottled(last as Response);
+
+        expectThrottled(await send(api.http, session.accessToken, PASSWORD, attacker));
+        expect((await send(api.http, session.accessToken, PASSWORD, owner)).status).toBe(success);
+      },
+    );
+
+    it('is not locked by a login guess spread over many addresses: the owner holding a token still changes the password', async () => {
+      const api = await app({ ...limits, THROTTLE_ACCOUNT_GLOBAL_LIMIT: '10' });
+      const session = await signUp(api.http);
+      for (const address of addresses(10)) {
+        await wrongPasswordLogin(api.http, session.email).set('X-Forwarded-For', address).expect(401);
+      }
+      const [owner] = addresses(1);
+      expect((await loginFrom(api.http, session.email, PASSWORD, owner)).status).toBe(429);
+
+      await routes[0].send(api.http, session.accessToken, PASSWORD, owner).expect(200);
     });
   });
 
@@ -568,6 +744,48 @@ describe('hostile input', () => {
       });
     });
   });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Common passwords (ASVS 6.2.4)
+// ---------------------------------------------------------------------------------------------------------------
+
+describe('common passwords', () => {
+  const api = useApp(createTestApp);
+  const COMMON = ['password', '12345678', 'qwertyuiop', 'Password1', 'QWERTYUIOP'];
+
+  function expectCommonPasswordRefusal(response: Response, field: string): void {
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: [`${field} is one of the 49233 most common passwords (compared ignoring case); choose another`],
+    });
+  }
+
+  it.each(COMMON)('refuses to register with %s: 400 naming the rule, nothing written', async (password) => {
+    const email = uniqueEmail();
+    const before = await stateKeys(api());
+    expectCommonPasswordRefusal(await api().http.post('/register').send({ email, password }), 'password');
+
+    expect(await stateKeys(api())).toEqual(before);
+    await api().http.post('/register').send({ email, password: PASSWORD }).expect(201);
+  });
+
+  it.each(COMMON)(
+    'refuses %s as the new password of POST /me/password: 400, the old password and token still work',
+    async (password) => {
+      const session = await signUp(api().http);
+      const response = await api()
+        .http.post('/me/password')
+        .set(bearer(session.accessToken))
+        .send({ current_password: PASSWORD, new_password: password });
+
+      expectCommonPasswordRefusal(response, 'new_password');
+      await api().http.get('/me').set(bearer(session.accessToken)).expect(200);
+      await api().http.post('/login').send({ email: session.email, password: PASSWORD }).expect(200);
+    },
+  );
 });
 
 // ---------------------------------------------------------------------------------------------------------------

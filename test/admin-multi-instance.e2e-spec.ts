@@ -73,6 +73,7 @@ describe('admin actions across two API instances sharing one Redis', () => {
       REVOCATION_MIRROR: 'off',
       THROTTLE_IP_LIMIT: '1000000',
       THROTTLE_ACCOUNT_LIMIT: '1000000',
+      THROTTLE_ACCOUNT_GLOBAL_LIMIT: '1000000',
     };
     [first, second] = (await apps.startReady(env, [{}, {}])).agents;
 

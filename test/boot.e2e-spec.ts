@@ -43,9 +43,37 @@ describe.each<{ problem: string; env: Record<string, string>; variable: string }
     variable: 'JWT_SECRET',
   },
   {
+    problem: 'JWT_SECRET is the alphabet and digits (32 characters, about 20 bits)',
+    env: { JWT_SECRET: 'abcdefghijklmnopqrstuvwxyz012345' },
+    variable: 'JWT_SECRET holds about 19 bits of entropy, under the 256 it needs',
+  },
+  {
+    problem: 'JWT_SECRET is a 128-bit hex key',
+    env: { JWT_SECRET: randomBytes(16).toString('hex') },
+    variable: 'openssl rand -base64 32',
+  },
+  {
+    problem: 'NODE_ENV=production would serve /metrics without METRICS_TOKEN',
+    env: {
+      NODE_ENV: 'production',
+      JWT_SECRET: GOOD_SECRET,
+      REDIS_URL: 'redis://127.0.0.1:1',
+      DATABASE_URL: 'postgres://user:password@127.0.0.1:1/db',
+    },
+    variable: 'METRICS_TOKEN must be set when NODE_ENV=production',
+  },
+  {
     problem: 'NODE_ENV=production has no REDIS_URL',
     env: { NODE_ENV: 'production', JWT_SECRET: GOOD_SECRET },
     variable: 'REDIS_URL',
+  },
+  // Either would be echoed with credentials allowed: any page could call the API as the signed-in user.
+  { problem: 'CORS_ORIGINS is *', env: { JWT_SECRET: GOOD_SECRET, CORS_ORIGINS: '*' }, variable: 'CORS_ORIGINS' },
+  { problem: 'CORS_ORIGINS is null', env: { JWT_SECRET: GOOD_SECRET, CORS_ORIGINS: 'null' }, variable: 'CORS_ORIGINS' },
+  {
+    problem: 'CORS_ORIGINS holds a URL with a path',
+    env: { JWT_SECRET: GOOD_SECRET, CORS_ORIGINS: 'https://app.example.com/app' },
+    variable: 'CORS_ORIGINS',
   },
 ])('refusing to start when $problem', ({ env, variable }) => {
   let run: Run;

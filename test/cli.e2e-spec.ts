@@ -111,6 +111,11 @@ describe('create-admin <email>', () => {
     ['ADMIN_PASSWORD is not set', {}, /ADMIN_PASSWORD is not set/],
     ['ADMIN_PASSWORD is empty', { ADMIN_PASSWORD: '' }, /ADMIN_PASSWORD is not set/],
     ['ADMIN_PASSWORD is too short', { ADMIN_PASSWORD: 'short' }, /ADMIN_PASSWORD .*8 characters/],
+    [
+      'ADMIN_PASSWORD is a common password',
+      { ADMIN_PASSWORD: 'Password123' },
+      /ADMIN_PASSWORD is one of the 49233 most common passwords/,
+    ],
   ])('exits 1 with one line and creates nothing when %s', async (_case, env, line) => {
     const email = uniqueEmail();
 

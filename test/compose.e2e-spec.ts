@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 
@@ -36,7 +37,11 @@ function config(file: string, env: Record<string, string>): { status: number | n
   return { status: run.status, out: run.stdout, err: run.stderr };
 }
 
-const SECRETS = { JWT_SECRET: 'k'.repeat(48), POSTGRES_PASSWORD: 'a1b2c3d4e5f6a1b2c3d4e5f6' };
+const SECRETS = {
+  JWT_SECRET: randomBytes(32).toString('hex'),
+  METRICS_TOKEN: randomBytes(32).toString('hex'),
+  POSTGRES_PASSWORD: 'a1b2c3d4e5f6a1b2c3d4e5f6',
+};
 
 describe.each([
   { file: 'docker-compose.yml', apis: ['api'] },
@@ -70,7 +75,7 @@ describe.each([
   });
 
   it('refuses to resolve without POSTGRES_PASSWORD, saying what to set', () => {
-    const run = config(file, { JWT_SECRET: SECRETS.JWT_SECRET });
+    const run = config(file, { JWT_SECRET: SECRETS.JWT_SECRET, METRICS_TOKEN: SECRETS.METRICS_TOKEN });
     expect(run.status).not.toBe(0);
     expect(run.err).toContain('set POSTGRES_PASSWORD');
   });

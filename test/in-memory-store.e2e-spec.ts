@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { InMemoryRevocationStore } from '../src/revocation/in-memory-revocation.store.js';
 import { RevocationStoreAdapter } from '../src/revocation/observed-revocation.store.js';
 import { RevocationStore, type TokenIdentity } from '../src/revocation/revocation-store.js';
-import { bearer, decodeClaims, login, register } from './support/auth-client.js';
+import { PASSWORD, bearer, decodeClaims, login, register } from './support/auth-client.js';
 import type { TestApp } from './support/test-app.js';
 import { onInMemoryStore } from './support/in-memory-app.js';
 
@@ -180,5 +180,39 @@ describe('revoked entries leave the in-memory store with the token (JWT_ACCESS_T
       entriesForgottenEarly: 0,
       mostMsEarly: 0,
     });
+  });
+});
+
+describe('failed passwords counted on the in-memory store (THROTTLE_ACCOUNT_LIMIT 3, THROTTLE_ACCOUNT_GLOBAL_LIMIT 5, behind a trusted proxy)', () => {
+  let api: TestApp;
+
+  beforeAll(async () => {
+    api = await createTestApp({
+      THROTTLE_ACCOUNT_LIMIT: '3',
+      THROTTLE_ACCOUNT_GLOBAL_LIMIT: '5',
+      TRUST_PROXY: '127.0.0.1,::1,::ffff:127.0.0.1',
+    });
+  });
+
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  const loginFrom = (email: string, password: string, address: string) =>
+    api.http.post('/login').set('X-Forwarded-For', address).send({ email, password });
+
+  it('stops one address at its 4th try, lets the owner in from elsewhere, and stops a guess spread over addresses except from the owner’s', async () => {
+    const { email } = await register(api.http);
+    await loginFrom(email, PASSWORD, '10.9.0.1').expect(200); // the owner's address, known from now on
+    const statuses: number[] = [];
+    for (let attempt = 1; attempt <= 4; attempt++) statuses.push((await loginFrom(email, 'wrong', '10.9.1.1')).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    await loginFrom(email, PASSWORD, '10.9.1.2').expect(200);
+
+    // 3 failures so far; 2 more from new addresses reach the global limit of 5.
+    await loginFrom(email, 'wrong', '10.9.2.1').expect(401);
+    await loginFrom(email, 'wrong', '10.9.2.2').expect(401);
+    expect((await loginFrom(email, PASSWORD, '10.9.2.3')).status).toBe(429);
+    await loginFrom(email, PASSWORD, '10.9.0.1').expect(200);
   });
 });

@@ -52,6 +52,9 @@ afterAll(async () => {
 
 describe('JSON logs (LOG_FORMAT=json) of a whole session: register, login, me, refresh, logout', () => {
   const sentRequestId = `client-${randomUUID()}`;
+  const traceId = '4bf92f3577b34da6a3ce929d0e0e4736.00f067aa0ba902b7:01'; // a W3C trace and span id, joined
+  const oversizedRequestId = 'a'.repeat(8000);
+  const oddRequestId = 'id with "quotes", spaces and {braces}';
   const answers: Record<string, HttpAnswer> = {};
   const secrets: Record<string, string> = { JWT_SECRET, password: PASSWORD };
   let userId: string;
@@ -82,6 +85,9 @@ describe('JSON logs (LOG_FORMAT=json) of a whole session: register, login, me, r
       const second = answers.refresh.json as { access_token: string; refresh_token: string };
       answers.logout = await call('POST', '/logout', bearer(second.access_token));
       answers.revoked = await call('GET', '/me', bearer(second.access_token));
+      answers.traced = await call('GET', '/health/live', { headers: { 'x-request-id': traceId } });
+      answers.oversizedId = await call('GET', '/health/live', { headers: { 'x-request-id': oversizedRequestId } });
+      answers.oddId = await call('GET', '/health/live', { headers: { 'x-request-id': oddRequestId } });
 
       userId = (answers.register.json as { id: string }).id;
       sessionId = decodeClaims(first.access_token).sid as string;
@@ -114,6 +120,9 @@ describe('JSON logs (LOG_FORMAT=json) of a whole session: register, login, me, r
       refresh: 200,
       logout: 204,
       revoked: 401,
+      traced: 200,
+      oversizedId: 200,
+      oddId: 200,
     });
     expect(exit).toEqual({ code: 0, signal: null });
   });
@@ -137,6 +146,21 @@ describe('JSON logs (LOG_FORMAT=json) of a whole session: register, login, me, r
     for (const name of Object.keys(answers)) expect(lineOf(name)).toHaveLength(1);
     expect(answers.login.headers['x-request-id']).toBe(sentRequestId);
     expect(lineOf('login')[0]).toEqual(expect.objectContaining({ route: '/login', statusCode: 200 }));
+  });
+
+  it('echoes and logs a safe X-Request-Id (1-128 of A-Z a-z 0-9 . _ : -) as sent', () => {
+    expect(answers.traced.headers['x-request-id']).toBe(traceId);
+    expect(lineOf('traced')).toEqual([expect.objectContaining({ reqId: traceId, route: '/health/live' })]);
+  });
+
+  it.each([
+    { name: 'an 8000-character X-Request-Id', answer: 'oversizedId', sent: oversizedRequestId },
+    { name: 'an X-Request-Id with quotes, spaces and braces', answer: 'oddId', sent: oddRequestId },
+  ])('replaces $name with a fresh UUID, in the response header and in the log line', ({ answer, sent }) => {
+    const echoed = answers[answer].headers['x-request-id'];
+    expect(echoed).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(lineOf(answer)).toEqual([expect.objectContaining({ reqId: echoed, route: '/health/live' })]);
+    expect(stdout).not.toContain(sent);
   });
 
   it("names the authenticated caller's user and session, with the route, status and duration", () => {

@@ -13,6 +13,8 @@ import {
   revokeToken,
 } from './support/oauth-client.js';
 import { describeOAuthJourneys } from './support/oauth-journeys.js';
+import { describeOAuthLibraryJourneys } from './support/oauth-library-journeys.js';
+import { describeOAuthThrottlingJourneys } from './support/oauth-throttling-journeys.js';
 import { removeDataDir, startRedisServer, stopRedisServer, type RunningRedis } from './support/redis-server.js';
 import {
   claimsOf,
@@ -25,7 +27,10 @@ import {
 import { createTestApp, stateKeys, type TestApp } from './support/test-app.js';
 import { useApp } from './support/use-app.js';
 
-describeOAuthJourneys({ storeName: 'Redis', expectedStore: RedisSessionStore, createApp: createTestApp });
+const redisJourneys = { storeName: 'Redis', expectedStore: RedisSessionStore, createApp: createTestApp };
+describeOAuthJourneys(redisJourneys);
+describeOAuthLibraryJourneys(redisJourneys);
+describeOAuthThrottlingJourneys(redisJourneys);
 
 async function newPair(http: TestApp['http']): Promise<TokenPair> {
   const { email } = await newAccount(http);
@@ -143,5 +148,16 @@ describe('OAuth endpoints when Redis goes away (fail closed)', () => {
       message: 'The session store is unavailable; retry shortly',
     });
     expectNoStore(response);
+  });
+
+  it('answers 503 to a wrong client secret: the failure cannot be counted, so it is not answered as if it were', async () => {
+    const response = await oauthPost(api.http, '/oauth/introspect', {
+      fields: { token: pair.access_token },
+      authorization: basic({ id: CLIENT.id, secret: `${CLIENT.secret}0` }),
+    });
+
+    expect(response.status).toBe(503);
+    expect(response.headers['retry-after']).toBe('1');
+    expect(response.headers['www-authenticate']).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import type { OpenAPIObject, SchemaObject } from '@nestjs/swagger';
@@ -267,6 +267,51 @@ describe('OpenAPI documentation generated from the code', () => {
     const audit = await expectDocumented('get', '/admin/audit', 200, http.get('/admin/audit?limit=3').set(asAdmin));
     expect((audit.body as { entries: unknown[] }).entries).toHaveLength(3);
     await expectDocumented('get', '/admin/audit', 400, http.get('/admin/audit?limit=0').set(asAdmin));
+    const before = (conformance.operation('get', '/admin/audit').parameters ?? []).find(
+      (parameter) => 'name' in parameter && parameter.name === 'before',
+    ) as { schema: SchemaObject };
+    await expectDocumented(
+      'get',
+      '/admin/audit',
+      400,
+      http.get(`/admin/audit?before=${'9'.repeat((before.schema.maxLength ?? 0) + 1)}`).set(asAdmin),
+    );
+  });
+
+  it('documents the limits the server enforces before any route runs, and answers beyond them as documented', async () => {
+    const http = api().http;
+    const login = conformance.operation('post', '/login');
+    const userAgent = (login.parameters ?? []).find(
+      (parameter) => 'name' in parameter && parameter.name === 'user-agent',
+    );
+    const longest = ((userAgent as { schema: SchemaObject }).schema.maxLength ?? 0) + 1;
+    const body = { email: uniqueEmail(), password: PASSWORD };
+
+    await expectDocumented('post', '/login', 413, http.post('/login').send({ ...body, password: 'p'.repeat(20_000) }));
+    await expectDocumented(
+      'post',
+      '/login',
+      415,
+      http
+        .post('/login')
+        .type('form')
+        .send(`email=${encodeURIComponent(body.email)}&password=${PASSWORD}`),
+    );
+    // Node refuses the whole request before the app sees it: not an answer of the route's.
+    const tooLong = await http.post('/login').set('user-agent', 'u'.repeat(longest)).send(body);
+    expect(tooLong.status).toBe(431);
+  });
+
+  it('states who may call the OAuth endpoints: anyone or a client on revocation, a client on introspection', () => {
+    expect(conformance.operation('post', '/oauth/revoke').security).toEqual([{ 'oauth-client': [] }, {}]);
+    expect(conformance.operation('post', '/oauth/introspect').security).toEqual([{ 'oauth-client': [] }]);
+    expect(spec.components?.securitySchemes?.['oauth-client']).toMatchObject({ type: 'http', scheme: 'basic' });
+    for (const path of ['/oauth/revoke', '/oauth/introspect']) {
+      const names = (conformance.operation('post', path).parameters ?? []).map((parameter) =>
+        'name' in parameter ? parameter.name.toLowerCase() : '',
+      );
+      expect(names).not.toContain('authorization');
+    }
   });
 
   it('answers the health routes as documented', async () => {
@@ -315,9 +360,30 @@ describe('OpenAPI documentation with the cookie transport', () => {
   it('offers the access token cookie wherever a bearer token is asked for', async () => {
     const spec = await specOf(api());
 
-    expect(spec.components?.securitySchemes?.cookie).toEqual({ type: 'apiKey', in: 'cookie', name: 'access_token' });
+    expect(spec.components?.securitySchemes?.cookie).toEqual({
+      type: 'apiKey',
+      in: 'cookie',
+      name: '__Host-access_token',
+    });
     expect(spec.paths['/me']?.get?.security).toEqual([{ bearer: [] }, { cookie: [] }]);
-    expect(spec.paths['/login']?.post?.security).toBeUndefined();
+    expect(spec.paths['/login']?.post?.security).toEqual([]);
+  });
+});
+
+describe('OpenAPI documentation with a METRICS_TOKEN', () => {
+  const token = randomUUID();
+  const api = useApp(createTestApp, { METRICS_TOKEN: token });
+
+  it('asks for the metrics token on GET /metrics, and answers as documented with and without it', async () => {
+    const spec = await specOf(api());
+    const conformance = new SpecConformance(spec);
+
+    expect(spec.components?.securitySchemes?.['metrics-token']).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(conformance.operation('get', '/metrics').security).toEqual([{ 'metrics-token': [] }]);
+    const refused = await api().http.get('/metrics');
+    expect(refused.status).toBe(401);
+    expect(conformance.problemsOf('get', '/metrics', refused)).toEqual([]);
+    await api().http.get('/metrics').set(bearer(token)).expect(200);
   });
 });
 
@@ -342,8 +408,11 @@ describe('OpenAPI documentation under an API_PREFIX', () => {
   });
 });
 
+// NODE_ENV=production refuses to start without it.
+const PRODUCTION_METRICS_TOKEN = randomBytes(32).toString('hex');
+
 describe.each([
-  ['in production by default', { NODE_ENV: 'production' }],
+  ['in production by default', { NODE_ENV: 'production', METRICS_TOKEN: PRODUCTION_METRICS_TOKEN }],
   ['with API_DOCS=false', { API_DOCS: 'false' }],
 ])('OpenAPI documentation %s', (_case, env) => {
   const api = useApp(createTestApp, env);
@@ -355,7 +424,11 @@ describe.each([
 });
 
 describe('OpenAPI documentation in production with API_DOCS=true', () => {
-  const api = useApp(createTestApp, { NODE_ENV: 'production', API_DOCS: 'true' });
+  const api = useApp(createTestApp, {
+    NODE_ENV: 'production',
+    API_DOCS: 'true',
+    METRICS_TOKEN: PRODUCTION_METRICS_TOKEN,
+  });
 
   it('serves the spec', async () => {
     const spec = await specOf(api());

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { EpochLedger, LedgerEntry } from '../src/epoch/epoch-ledger.js';
 import { EPOCH_CHECK_INTERVAL_MS } from '../src/epoch/redis-store-epoch.js';
 import { CONTRACT_TERMS } from '../src/sessions/testing/session-store.contract.js';
 import { eventually } from './support/poll.js';
@@ -61,6 +62,52 @@ describe('RedisStoreEpoch', () => {
     expect([...first.losses, ...second.losses]).toContain('wiped');
     expect(first.losses).toHaveLength(1);
     expect(second.losses).toHaveLength(1);
+  });
+
+  it('begins one epoch when two instances notice one loss: the later one follows the epoch the ledger shows', async () => {
+    // Two instances sharing a ledger; the second's ledger reads can be held until the first has begun its epoch.
+    let entry: LedgerEntry | undefined;
+    let held: Promise<void> | undefined;
+    let heldReads = 0;
+    let release: () => void = () => undefined;
+    const shared: EpochLedger = {
+      read: () => Promise.resolve(entry),
+      write: (next) => {
+        entry = next;
+        if (next.seq === 2) release();
+        return Promise.resolve();
+      },
+    };
+    const holding: EpochLedger = {
+      read: async () => {
+        if (held) heldReads += 1;
+        await held;
+        return entry;
+      },
+      write: shared.write,
+    };
+    const one = await redisStores({ ledger: shared });
+    const two = await redisStores({ on: { redis: admin, keys: one.keys }, ledger: holding });
+    try {
+      const old = await one.epoch.current();
+      expect(await two.epoch.current()).toBe(old);
+      held = new Promise((resolve) => (release = resolve));
+      await admin.del(one.keys.epochRecord(0), one.keys.epochId(0));
+      // The second sees the record gone and stops at the ledger; only then does the first look, and begin epoch #2.
+      two.epoch.suspect();
+      expect(await noticed(() => heldReads > 0)).toBe(true);
+      one.epoch.suspect();
+      expect(await noticed(() => two.epoch.confirmed !== undefined && two.epoch.confirmed !== old)).toBe(true);
+      expect(await noticed(() => one.epoch.confirmed !== undefined && one.epoch.confirmed !== old)).toBe(true);
+      expect(two.epoch.confirmed).toBe(one.epoch.confirmed);
+      expect(await admin.hgetall(one.keys.epochRecord(0))).toMatchObject({ id: one.epoch.confirmed, seq: '2' });
+      expect(entry?.seq).toBe(2);
+      expect(one.losses).toEqual(['wiped']);
+      expect(two.losses).toHaveLength(1);
+    } finally {
+      await two.close();
+      await one.close();
+    }
   });
 
   it('notices a change count that went back (a restore from an older snapshot)', async () => {

@@ -18,6 +18,8 @@ import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { DeleteAccountDto } from './dto/delete-account.dto.js';
 import { TokenResponse } from './dto/token-response.dto.js';
 import { TokenCookies } from './token-cookies.js';
+import { LimitFailedAttempts } from '../throttling/limit-failed-attempts.decorator.js';
+import { principalTracker } from '../throttling/trackers.js';
 
 @Controller('me')
 export class AccountController {
@@ -36,6 +38,7 @@ export class AccountController {
 
   /** Every session ends (every token is refused); the caller gets a fresh session in the answer. */
   @Post('password')
+  @LimitFailedAttempts(principalTracker)
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Change the password',
@@ -61,6 +64,7 @@ export class AccountController {
 
   /** The account, its sessions and refresh tokens are gone, its tokens refused; the email can register again. */
   @Delete()
+  @LimitFailedAttempts(principalTracker)
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Delete the account: its sessions and tokens end, the email can register again' })
   @ApiNoContentResponse({ description: 'The account is gone' })

@@ -19,8 +19,9 @@ import { CurrentPrincipal } from './decorators/current-principal.decorator.js';
 import { LoginDto, RegisterDto } from './dto/credentials.dto.js';
 import { RefreshDto } from './dto/refresh.dto.js';
 import { TokenResponse } from './dto/token-response.dto.js';
-import { SkipThrottle } from '@nestjs/throttler';
 import { AuthThrottlerGuard } from '../throttling/auth-throttler.guard.js';
+import { LimitFailedAttempts } from '../throttling/limit-failed-attempts.decorator.js';
+import { accountTracker } from '../throttling/trackers.js';
 import { TokenCookies } from './token-cookies.js';
 
 @Controller()
@@ -41,7 +42,7 @@ export class AuthController {
   }
 
   @Public()
-  @UseGuards(AuthThrottlerGuard)
+  @LimitFailedAttempts(accountTracker)
   @Post('login')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Log in: open a session and get its tokens' })
@@ -60,7 +61,6 @@ export class AuthController {
 
   @Public()
   @UseGuards(AuthThrottlerGuard)
-  @SkipThrottle({ account: true }) // no email to count by: the client address limit applies
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({

@@ -1,5 +1,6 @@
 import { ConflictException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { InvalidTokenException } from '../common/errors/invalid-token.exception.js';
+import { WrongCredentialsException } from '../common/errors/wrong-credentials.exception.js';
 import { ACCOUNT_DELETED } from '../sessions/session-store.js';
 import { SessionsService, type SessionTokens } from '../sessions/sessions.service.js';
 import type { PublicUser, User } from '../users/user.js';
@@ -42,7 +43,7 @@ export class AuthService {
   async login({ email, password }: LoginDto, userAgent?: string): Promise<TokenResponse> {
     const user = await this.users.findByEmail(email);
     const passwordMatches = await this.passwords.verify(user?.passwordHash, password);
-    if (!user || !passwordMatches || user.disabled) throw new UnauthorizedException(BAD_CREDENTIALS);
+    if (!user || !passwordMatches || user.disabled) throw new WrongCredentialsException(BAD_CREDENTIALS);
     // Disabled, deleted, given new roles or a new password since it was read: the session does not open.
     const tokens = await this.sessions.open(user.id, user.version, userAgent);
     if (!tokens) throw new UnauthorizedException(BAD_CREDENTIALS);
@@ -96,7 +97,7 @@ export class AuthService {
     const user = await this.users.findById(principal.userId);
     if (user) {
       if (!(await this.passwords.verify(user.passwordHash, password))) {
-        throw new UnauthorizedException('The current password is wrong');
+        throw new WrongCredentialsException('The current password is wrong');
       }
       await this.sessions.endOthers(principal);
       await this.users.delete(user.id);
@@ -109,7 +110,7 @@ export class AuthService {
   private async passwordChangeState(user: User, body: ChangePasswordDto): Promise<boolean> {
     if (await this.passwords.verify(user.passwordHash, body.current_password)) return false;
     if (await this.passwords.verify(user.passwordHash, body.new_password)) return true;
-    throw new UnauthorizedException('The current password is wrong');
+    throw new WrongCredentialsException('The current password is wrong');
   }
 
   /** The account as the fresh session sees it; a session of an account disabled or deleted meanwhile is ended. */

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { registerAs } from '@nestjs/config';
+import { parseCorsOrigins } from './cors-origins.js';
 import { parseDurationSeconds } from './duration.js';
 import { readEnv } from './env.validation.js';
 
@@ -14,9 +15,7 @@ export const appConfig = registerAs('app', () => {
     logLevel: env.LOG_LEVEL,
     auditRetentionSeconds: parseDurationSeconds(env.AUDIT_RETENTION) as number,
     trustProxy: trustProxyOf(env.TRUST_PROXY),
-    corsOrigins: env.CORS_ORIGINS.split(',')
-      .map((origin) => origin.trim())
-      .filter(Boolean),
+    corsOrigins: parseCorsOrigins(env.CORS_ORIGINS).origins,
     // 0: one core fewer than the machine has (at least one), so hashing never takes every core from the event loop.
     passwordHashConcurrency: env.PASSWORD_HASH_CONCURRENCY || Math.max(1, availableParallelism() - 1),
     // The spec maps the whole API surface: served unless production, where it takes API_DOCS=true.

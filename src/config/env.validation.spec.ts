@@ -1,6 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { ConfigValidationError, validateEnv } from './env.validation.js';
-
-const STRONG_SECRET = 'Zq3v9K1xW7pL2mN8bR4tY6uH0jF5gD2sA1cE9oI7';
+import { STRONG_SECRET } from './testing/strong-secret.js';
 
 describe('validateEnv', () => {
   it('applies the documented defaults', () => {
@@ -26,6 +26,53 @@ describe('validateEnv', () => {
     expect(() => validateEnv({ JWT_SECRET: secret })).toThrow(ConfigValidationError);
     expect(() => validateEnv({ JWT_SECRET: secret })).toThrow(reason);
     expect(() => validateEnv({ JWT_SECRET: secret })).toThrow(/openssl rand/);
+  });
+
+  it.each([
+    ['the alphabet and digits', 'abcdefghijklmnopqrstuvwxyz012345'],
+    ['a run of digits', '1234567890'.repeat(8)],
+    ['an English passphrase', 'correct horse battery staple jumps over the lazy dog twice'],
+    ['a 128-bit hex key', randomBytes(16).toString('hex')],
+  ])('refuses %s as JWT_SECRET: under 256 bits, and says what to set', (_case, secret) => {
+    expect(() => validateEnv({ JWT_SECRET: secret })).toThrow(
+      /^Invalid configuration: JWT_SECRET holds about \d+ bits of entropy, under the 256 it needs: set it to 32 random bytes or more, e\.g\. JWT_SECRET="\$\(openssl rand -base64 32\)"$/,
+    );
+  });
+
+  it.each([
+    ['openssl rand -hex 32', randomBytes(32).toString('hex')],
+    ['openssl rand -base64 32', randomBytes(32).toString('base64')],
+    ['32 random bytes in base64url', randomBytes(32).toString('base64url')],
+  ])('accepts a JWT_SECRET from %s', (_case, secret) => {
+    expect(validateEnv({ JWT_SECRET: secret }).JWT_SECRET).toBe(secret);
+  });
+
+  describe('metrics in production', () => {
+    const production = { NODE_ENV: 'production', REDIS_URL: 'redis://x:6379', DATABASE_URL: 'postgres://u:p@db/x' };
+
+    it('refuses to serve /metrics without METRICS_TOKEN, with one line that says what to set', () => {
+      expect(() => validateEnv({ JWT_SECRET: STRONG_SECRET, ...production })).toThrow(
+        'Invalid configuration: METRICS_TOKEN must be set when NODE_ENV=production and METRICS_ENABLED=true, or /metrics is public: set METRICS_TOKEN="$(openssl rand -hex 32)", or METRICS_ENABLED=false',
+      );
+    });
+
+    it('starts with a METRICS_TOKEN, or with METRICS_ENABLED=false', () => {
+      const token = randomBytes(32).toString('hex');
+      expect(validateEnv({ JWT_SECRET: STRONG_SECRET, ...production, METRICS_TOKEN: token }).METRICS_TOKEN).toBe(token);
+      expect(validateEnv({ JWT_SECRET: STRONG_SECRET, ...production, METRICS_ENABLED: 'false' }).METRICS_ENABLED).toBe(
+        'false',
+      );
+    });
+  });
+
+  it('applies the throttling defaults: 10 failures per account and address a minute, 100 per account an hour', () => {
+    expect(validateEnv({ JWT_SECRET: STRONG_SECRET })).toMatchObject({
+      THROTTLE_WINDOW: '1m',
+      THROTTLE_IP_LIMIT: 30,
+      THROTTLE_ACCOUNT_LIMIT: 10,
+      THROTTLE_ACCOUNT_GLOBAL_LIMIT: 100,
+      THROTTLE_ACCOUNT_GLOBAL_WINDOW: '1h',
+    });
   });
 
   it('refuses to switch the revocation check off in production', () => {
@@ -76,6 +123,8 @@ describe('validateEnv', () => {
     ['DATABASE_TLS', 'yes'],
     ['DATABASE_MIGRATE', 'no'],
     ['AUDIT_RETENTION', 'forever'],
+    ['THROTTLE_ACCOUNT_GLOBAL_LIMIT', '0'],
+    ['THROTTLE_ACCOUNT_GLOBAL_WINDOW', 'an hour'],
   ])('refuses %s=%s', (key, value) => {
     expect(() => validateEnv({ JWT_SECRET: STRONG_SECRET, [key]: value })).toThrow(new RegExp(key));
   });
@@ -84,7 +133,12 @@ describe('validateEnv', () => {
     expect(() =>
       validateEnv({ JWT_SECRET: STRONG_SECRET, NODE_ENV: 'production', REDIS_URL: 'redis://x:6379' }),
     ).toThrow(/DATABASE_URL must be set when NODE_ENV=production/);
-    const production = { NODE_ENV: 'production', REDIS_URL: 'redis://x:6379', DATABASE_URL: 'postgres://u:p@db/x' };
+    const production = {
+      NODE_ENV: 'production',
+      REDIS_URL: 'redis://x:6379',
+      DATABASE_URL: 'postgres://u:p@db/x',
+      METRICS_TOKEN: randomBytes(32).toString('hex'),
+    };
     expect(validateEnv({ JWT_SECRET: STRONG_SECRET, ...production }).DATABASE_URL).toBe('postgres://u:p@db/x');
   });
 

@@ -12,9 +12,10 @@ import {
   type ValidationError,
 } from 'class-validator';
 import { StartupRefusedError } from '../common/errors/startup-refused.error.js';
+import { parseCorsOrigins } from './cors-origins.js';
 import { parseDurationSeconds } from './duration.js';
 import { parseOAuthClients } from './oauth-clients.js';
-import { weakSecretReason } from './secret-strength.js';
+import { SIGNING_SECRET_BITS, weakSecretReason } from './secret-strength.js';
 import { readKeyFiles, SIGNING_ALGORITHMS, type SigningAlgorithm } from './signing-keys.js';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
@@ -146,6 +147,13 @@ export class EnvironmentVariables {
   @Min(1)
   THROTTLE_ACCOUNT_LIMIT = 10;
 
+  @IsInt()
+  @Min(1)
+  THROTTLE_ACCOUNT_GLOBAL_LIMIT = 100;
+
+  @IsString()
+  THROTTLE_ACCOUNT_GLOBAL_WINDOW = '1h';
+
   @IsIn(['true', 'false'])
   ALLOW_EVICTING_REDIS: 'true' | 'false' = 'false';
 
@@ -158,6 +166,10 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsString()
   OAUTH_CLIENTS?: string;
+
+  @IsInt()
+  @Min(1)
+  THROTTLE_OAUTH_CLIENT_LIMIT = 10;
 
   // No default: unset means on, except when NODE_ENV=production (app.config.ts decides).
   @IsOptional()
@@ -224,6 +236,11 @@ export class EnvironmentVariables {
   REDIS_COMMAND_TIMEOUT_MS = 500;
 
   @IsInt()
+  @Min(100)
+  @Max(600_000)
+  REDIS_SOCKET_TIMEOUT_MS = 5000;
+
+  @IsInt()
   @Min(0)
   @Max(64)
   PASSWORD_HASH_CONCURRENCY = 0;
@@ -281,9 +298,11 @@ const INT_FIELDS = [
   'JWT_CLOCK_TOLERANCE',
   'JWT_VERIFY_CACHE_SIZE',
   'REDIS_COMMAND_TIMEOUT_MS',
+  'REDIS_SOCKET_TIMEOUT_MS',
   'SESSIONS_PER_USER',
   'THROTTLE_IP_LIMIT',
   'THROTTLE_ACCOUNT_LIMIT',
+  'THROTTLE_ACCOUNT_GLOBAL_LIMIT',
   'REDIS_WAIT_REPLICAS',
   'DATABASE_POOL_SIZE',
   'DATABASE_STATEMENT_TIMEOUT_MS',
@@ -291,6 +310,7 @@ const INT_FIELDS = [
   'PASSWORD_HASH_CONCURRENCY',
   'REVOCATION_MIRROR_MAX_STALENESS_MS',
   'REVOCATION_MIRROR_MAX_ENTRIES',
+  'THROTTLE_OAUTH_CLIENT_LIMIT',
 ];
 
 export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
@@ -304,10 +324,11 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   const env = plainToInstance(EnvironmentVariables, present, { exposeDefaultValues: true });
   const problems = validateSync(env, { skipMissingProperties: false }).flatMap(describe);
 
-  const secretProblem = weakSecretReason(env.JWT_SECRET);
+  // It keys the HS256 signatures and the refresh-token digests: a full 256-bit key either way.
+  const secretProblem = weakSecretReason(env.JWT_SECRET, SIGNING_SECRET_BITS);
   if (secretProblem) {
     problems.unshift(
-      `JWT_SECRET ${secretProblem}: set it to at least 32 random characters, e.g. JWT_SECRET="$(openssl rand -base64 48)"`,
+      `JWT_SECRET ${secretProblem}: set it to 32 random bytes or more, e.g. JWT_SECRET="$(openssl rand -base64 32)"`,
     );
   }
   const metricsTokenProblem = env.METRICS_TOKEN && weakSecretReason(env.METRICS_TOKEN);
@@ -317,11 +338,13 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
     );
   }
   problems.push(...parseOAuthClients(env.OAUTH_CLIENTS, env.JWT_SECRET).problems);
+  problems.push(...parseCorsOrigins(env.CORS_ORIGINS).problems);
   for (const key of [
     'JWT_ACCESS_TTL',
     'JWT_REFRESH_TTL',
     'SESSION_MAX_AGE',
     'THROTTLE_WINDOW',
+    'THROTTLE_ACCOUNT_GLOBAL_WINDOW',
     'AUDIT_RETENTION',
   ] as const) {
     if (parseDurationSeconds(env[key]) === undefined) {
@@ -340,6 +363,11 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   if (topologies > 1) {
     problems.push('set only one of REDIS_URL, REDIS_SENTINELS and REDIS_CLUSTER_NODES');
   }
+  if (env.REDIS_SOCKET_TIMEOUT_MS <= env.REDIS_COMMAND_TIMEOUT_MS) {
+    problems.push(
+      `REDIS_SOCKET_TIMEOUT_MS (${env.REDIS_SOCKET_TIMEOUT_MS}) must be greater than REDIS_COMMAND_TIMEOUT_MS (${env.REDIS_COMMAND_TIMEOUT_MS}): a connection is taken for dead only after staying silent longer than one command may take`,
+    );
+  }
   for (const key of ['REDIS_TLS_CA_FILE', 'DATABASE_TLS_CA_FILE'] as const) {
     const caFileProblem = env[key] && unreadableFileReason(env[key]);
     if (caFileProblem) problems.push(`${key} must be a readable PEM CA bundle: "${env[key]}" ${caFileProblem}`);
@@ -348,6 +376,11 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   if (env.NODE_ENV === 'production' && topologies === 0) {
     problems.push(
       'REDIS_URL (or REDIS_SENTINELS or REDIS_CLUSTER_NODES) must be set when NODE_ENV=production: the in-memory store loses every revocation on restart',
+    );
+  }
+  if (env.NODE_ENV === 'production' && env.METRICS_ENABLED === 'true' && !env.METRICS_TOKEN) {
+    problems.push(
+      'METRICS_TOKEN must be set when NODE_ENV=production and METRICS_ENABLED=true, or /metrics is public: set METRICS_TOKEN="$(openssl rand -hex 32)", or METRICS_ENABLED=false',
     );
   }
   if (env.NODE_ENV === 'production' && !env.DATABASE_URL) {

@@ -1,11 +1,18 @@
 import { validateEnv } from './env.validation.js';
 import { loggingConfig } from './logging.config.js';
+import { STRONG_SECRET } from './testing/strong-secret.js';
 
-const STRONG_SECRET = 'Zq3v9K1xW7pL2mN8bR4tY6uH0jF5gD2sA1cE9oI7';
+// What NODE_ENV=production needs to start, metrics off so no METRICS_TOKEN is needed.
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  REDIS_URL: 'redis://x:6379',
+  DATABASE_URL: 'postgres://x/y',
+  METRICS_ENABLED: 'false',
+};
 
 /** The `logging` namespace as the app builds it from this environment (and nothing else of the process's). */
 function loggingFrom(env: Record<string, string>) {
-  const keys = ['NODE_ENV', 'LOG_LEVEL', 'LOG_FORMAT', 'LOG_REQUESTS', 'REDIS_URL', 'JWT_SECRET'];
+  const keys = ['NODE_ENV', 'LOG_LEVEL', 'LOG_FORMAT', 'LOG_REQUESTS', 'REDIS_URL', 'JWT_SECRET', 'METRICS_ENABLED'];
   const saved = Object.fromEntries(keys.map((key) => [key, process.env[key]]));
   for (const key of keys) delete process.env[key];
   Object.assign(process.env, { JWT_SECRET: STRONG_SECRET, ...env });
@@ -39,12 +46,9 @@ describe('loggingConfig', () => {
     [{}, 'pretty'],
     [{ NODE_ENV: 'development' }, 'pretty'],
     [{ NODE_ENV: 'test' }, 'json'],
-    [{ NODE_ENV: 'production', REDIS_URL: 'redis://x:6379', DATABASE_URL: 'postgres://x/y' }, 'json'],
+    [{ ...PRODUCTION }, 'json'],
     [{ NODE_ENV: 'development', LOG_FORMAT: 'json' }, 'json'],
-    [
-      { NODE_ENV: 'production', REDIS_URL: 'redis://x:6379', DATABASE_URL: 'postgres://x/y', LOG_FORMAT: 'pretty' },
-      'pretty',
-    ],
+    [{ ...PRODUCTION, LOG_FORMAT: 'pretty' }, 'pretty'],
   ])('with %p writes %s lines', (env, format) => {
     expect(loggingFrom(env).format).toBe(format);
   });

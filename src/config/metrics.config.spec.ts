@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { validateEnv } from './env.validation.js';
-
-const STRONG_SECRET = 'Zq3v9K1xW7pL2mN8bR4tY6uH0jF5gD2sA1cE9oI7';
+import { STRONG_SECRET } from './testing/strong-secret.js';
 
 describe('metrics settings', () => {
   it('serves metrics, without a token, by default', () => {

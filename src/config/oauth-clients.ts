@@ -4,13 +4,26 @@ import { weakSecretReason } from './secret-strength.js';
 export interface OAuthClient {
   id: string;
   secret: string;
+  /**
+   * The audiences whose tokens it may introspect (RFC 7662 §4); empty: none. Undefined when the entry lists none:
+   * oauth.config.ts then binds it to JWT_AUDIENCE.
+   */
+  audiences?: string[];
 }
 
 const CLIENT_ID = /^[A-Za-z0-9._-]{1,64}$/;
+// `id:secret` or `id[aud aud]:secret`. Ids hold neither ":" nor "[", so the secret is everything after the first
+// ":" outside the brackets, and every entry valid before audiences existed still reads the same.
+const ENTRY = /^([^:[]*)(?:\[([^\]]*)\])?:(.*)$/s;
+
+const FORMAT =
+  'must be client_id:client_secret or client_id[audience …]:client_secret, the id 1-64 of A-Z a-z 0-9 . _ -';
 
 /**
- * Reads OAUTH_CLIENTS: `client_id:client_secret` pairs separated by commas (blank entries ignored). Every problem
- * is one line that names the client or the entry's position, never a secret.
+ * Reads OAUTH_CLIENTS: entries separated by commas (blank entries ignored), each `client_id:client_secret`, or
+ * `client_id[audience audience …]:client_secret` to bind the client to those audiences (space-separated, as OAuth
+ * writes scopes; `[]`: none). Every problem is one line that names the client or the entry's position, never a
+ * secret.
  */
 export function parseOAuthClients(
   setting: string | undefined,
@@ -23,14 +36,9 @@ export function parseOAuthClients(
     .map((entry) => entry.trim())
     .filter(Boolean);
   entries.forEach((entry, index) => {
-    // Ids cannot hold ":", so the secret is everything after the first one.
-    const colon = entry.indexOf(':');
-    const id = entry.slice(0, colon);
-    const secret = entry.slice(colon + 1);
-    if (colon < 0 || !CLIENT_ID.test(id)) {
-      problems.push(
-        `OAUTH_CLIENTS entry ${index + 1} must be client_id:client_secret, the id 1-64 of A-Z a-z 0-9 . _ -`,
-      );
+    const [, id = '', audienceList, secret = ''] = ENTRY.exec(entry) ?? [];
+    if (!CLIENT_ID.test(id)) {
+      problems.push(`OAUTH_CLIENTS entry ${index + 1} ${FORMAT}`);
       return;
     }
     if (clients.some((client) => client.id === id)) {
@@ -45,7 +53,8 @@ export function parseOAuthClients(
     } else if (secret === jwtSecret) {
       problems.push(`OAUTH_CLIENTS: client "${id}" must not use JWT_SECRET as its secret`);
     }
-    clients.push({ id, secret });
+    const audiences = audienceList === undefined ? undefined : [...new Set(audienceList.split(/\s+/).filter(Boolean))];
+    clients.push(audiences === undefined ? { id, secret } : { id, secret, audiences });
   });
   return { clients, problems };
 }

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigValidationError, validateEnv } from './env.validation.js';
 import { redisConfig } from './redis.config.js';
+import { STRONG_SECRET } from './testing/strong-secret.js';
 
-const STRONG_SECRET = 'Zq3v9K1xW7pL2mN8bR4tY6uH0jF5gD2sA1cE9oI7';
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
 describe('REDIS_TLS_CA_FILE', () => {
@@ -58,6 +58,43 @@ describe('REDIS_TLS_CA_FILE', () => {
     } finally {
       if (previous === undefined) delete process.env.REDIS_TLS_CA_FILE;
       else process.env.REDIS_TLS_CA_FILE = previous;
+    }
+  });
+});
+
+describe('REDIS_SOCKET_TIMEOUT_MS', () => {
+  const env = (settings: Record<string, string>) => ({ JWT_SECRET: STRONG_SECRET, ...settings });
+
+  it('defaults to 5000 ms, above the default command timeout', () => {
+    const validated = validateEnv(env({}));
+    expect([validated.REDIS_SOCKET_TIMEOUT_MS, validated.REDIS_COMMAND_TIMEOUT_MS]).toEqual([5000, 500]);
+  });
+
+  it('refuses a value not above REDIS_COMMAND_TIMEOUT_MS, with one line that says what to set', () => {
+    const tooShort = env({ REDIS_COMMAND_TIMEOUT_MS: '2000', REDIS_SOCKET_TIMEOUT_MS: '2000' });
+    expect(() => validateEnv(tooShort)).toThrow(ConfigValidationError);
+    expect(() => validateEnv(tooShort)).toThrow(
+      'REDIS_SOCKET_TIMEOUT_MS (2000) must be greater than REDIS_COMMAND_TIMEOUT_MS (2000)',
+    );
+    expect(() => validateEnv(tooShort)).not.toThrow(/\n/);
+    expect(() => validateEnv(env({ REDIS_COMMAND_TIMEOUT_MS: '6000' }))).toThrow(/REDIS_SOCKET_TIMEOUT_MS \(5000\)/);
+  });
+
+  it('refuses what is not a whole number of milliseconds in range', () => {
+    for (const value of ['2s', '-1', '99', '600001']) {
+      expect(() => validateEnv(env({ REDIS_SOCKET_TIMEOUT_MS: value }))).toThrow(/REDIS_SOCKET_TIMEOUT_MS/);
+    }
+    expect(validateEnv(env({ REDIS_SOCKET_TIMEOUT_MS: '3000' })).REDIS_SOCKET_TIMEOUT_MS).toBe(3000);
+  });
+
+  it('is read into the redis config namespace', () => {
+    const previous = process.env.REDIS_SOCKET_TIMEOUT_MS;
+    try {
+      process.env.REDIS_SOCKET_TIMEOUT_MS = '7000';
+      expect(redisConfig().socketTimeoutMs).toBe(7000);
+    } finally {
+      if (previous === undefined) delete process.env.REDIS_SOCKET_TIMEOUT_MS;
+      else process.env.REDIS_SOCKET_TIMEOUT_MS = previous;
     }
   });
 });

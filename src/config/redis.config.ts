@@ -24,6 +24,8 @@ export const redisConfig = registerAs('redis', () => {
     tlsCa: env.REDIS_TLS_CA_FILE ? readFileSync(env.REDIS_TLS_CA_FILE, 'utf8') : undefined,
     keyPrefix: env.REDIS_KEY_PREFIX,
     commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+    // A connection awaiting a reply that receives nothing for this long is dropped and reopened (half-open socket).
+    socketTimeoutMs: env.REDIS_SOCKET_TIMEOUT_MS,
     allowEviction: env.ALLOW_EVICTING_REDIS === 'true',
     allowVolatile: env.ALLOW_VOLATILE_REDIS === 'true',
     waitReplicas: env.REDIS_WAIT_REPLICAS,

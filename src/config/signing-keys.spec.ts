@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigValidationError, validateEnv } from './env.validation.js';
 import { readKeyFiles } from './signing-keys.js';
-
-const STRONG_SECRET = 'Zq3v9K1xW7pL2mN8bR4tY6uH0jF5gD2sA1cE9oI7';
+import { STRONG_SECRET } from './testing/strong-secret.js';
 
 let dir: string;
 /** Writes `content` to a fresh file in the temporary directory and returns its path. */

@@ -264,6 +264,13 @@ export class RedisStoreEpoch implements StoreEpoch, OnApplicationBootstrap, OnAp
     detail: string,
   ): Promise<void> {
     const entry = await this.ledger.read();
+    // The ledger is written after the records: an entry newer than all this check saw is an epoch another instance
+    // began since, after the same loss. Follow it while the store holds it; a higher seq would replace it.
+    const newestSeen = Math.max(this.known?.seq ?? 0, ...records.map((record) => record?.seq ?? 0));
+    if (entry && entry.seq > newestSeen) {
+      const begun = await this.read(keys[0]);
+      if (begun?.id === entry.id) return this.adopt(keys, begun);
+    }
     const seq = Math.max(this.known?.seq ?? 0, entry?.seq ?? 0, ...records.map((record) => record?.seq ?? 0)) + 1;
     const replacing = this.known?.id ?? latest(records.filter(Boolean) as EpochRecord[])?.id ?? '';
     const next = newEpochId();

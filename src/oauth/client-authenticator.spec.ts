@@ -1,12 +1,17 @@
 import type { ConfigService } from '@nestjs/config';
 import type { AllConfig } from '../config/config.types.js';
-import type { OAuthClient } from '../config/oauth-clients.js';
+import type { ConfiguredOAuthClient } from '../config/oauth.config.js';
 import { ClientAuthenticator } from './client-authenticator.js';
 import { OAuthException } from './oauth.exception.js';
 
-const BILLING: OAuthClient = { id: 'billing', secret: '9f2c4b7e1a8d3f6c0b5e2a9d7c4f1e8b' };
+const BILLING: ConfiguredOAuthClient = {
+  id: 'billing',
+  secret: '9f2c4b7e1a8d3f6c0b5e2a9d7c4f1e8b',
+  audiences: ['orders-api'],
+};
+const REPORTS: ConfiguredOAuthClient = { id: 'reports', secret: 'c0ffee11d0d0beef2a3b4c5d6e7f8091', audiences: [] };
 
-function authenticatorFor(clients: OAuthClient[]): ClientAuthenticator {
+function authenticatorFor(clients: ConfiguredOAuthClient[]): ClientAuthenticator {
   const config = { get: (key: string) => (key === 'oauth.clients' ? clients : undefined) };
   return new ClientAuthenticator(config as unknown as ConfigService<AllConfig, true>);
 }
@@ -23,7 +28,7 @@ function outcome(call: () => void): string {
 }
 
 describe('ClientAuthenticator', () => {
-  const clients = authenticatorFor([BILLING, { id: 'reports', secret: 'c0ffee11d0d0beef2a3b4c5d6e7f8091' }]);
+  const clients = authenticatorFor([BILLING, REPORTS]);
 
   describe('requireConfidential (introspection)', () => {
     it.each([
@@ -36,6 +41,11 @@ describe('ClientAuthenticator', () => {
       ['an unknown client without a secret', { id: 'spa' }, 'invalid_client'],
     ])('answers %s with %s', (_case, client, expected) => {
       expect(outcome(() => clients.requireConfidential(client))).toBe(expected);
+    });
+
+    it('answers with the client its secret authenticates, audiences included', () => {
+      expect(clients.requireConfidential({ id: BILLING.id, secret: BILLING.secret })).toEqual(BILLING);
+      expect(clients.requireConfidential({ id: REPORTS.id, secret: REPORTS.secret })).toEqual(REPORTS);
     });
 
     it('refuses everyone when no client is configured', () => {

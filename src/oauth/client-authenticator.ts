@@ -2,11 +2,17 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AllConfig } from '../config/config.types.js';
+import type { ConfiguredOAuthClient } from '../config/oauth.config.js';
 import type { PresentedClient } from './client-credentials.js';
 import { OAuthException } from './oauth.exception.js';
 
 function digest(secret: string): Buffer {
   return createHash('sha256').update(secret, 'utf8').digest();
+}
+
+interface KnownClient {
+  client: ConfiguredOAuthClient;
+  secretDigest: Buffer;
 }
 
 /**
@@ -15,18 +21,23 @@ function digest(secret: string): Buffer {
  */
 @Injectable()
 export class ClientAuthenticator {
-  private readonly secretDigests: Map<string, Buffer>;
+  private readonly known: Map<string, KnownClient>;
   // Compared against when the id is unknown, so that case costs the same work; the answer is no either way.
   private readonly unknownClientDigest = randomBytes(32);
 
   constructor(config: ConfigService<AllConfig, true>) {
     const clients = config.get('oauth.clients', { infer: true });
-    this.secretDigests = new Map(clients.map((client) => [client.id, digest(client.secret)]));
+    this.known = new Map(clients.map((client) => [client.id, { client, secretDigest: digest(client.secret) }]));
   }
 
-  /** Introspection (RFC 7662 §2.1): only a configured client with its own secret; anything else is 401. */
-  requireConfidential(client: PresentedClient | undefined): void {
-    if (!client || !this.verifies(client)) throw OAuthException.invalidClient();
+  /**
+   * Introspection (RFC 7662 §2.1): only a configured client with its own secret, which is returned; anything else
+   * is 401.
+   */
+  requireConfidential(client: PresentedClient | undefined): ConfiguredOAuthClient {
+    const known = client && this.verified(client);
+    if (!known) throw OAuthException.invalidClient();
+    return known;
   }
 
   /**
@@ -35,13 +46,13 @@ export class ClientAuthenticator {
    */
   allowPublic(client: PresentedClient | undefined): void {
     if (!client) return;
-    if (client.secret === undefined && !this.secretDigests.has(client.id)) return;
-    if (!this.verifies(client)) throw OAuthException.invalidClient();
+    if (client.secret === undefined && !this.known.has(client.id)) return;
+    if (!this.verified(client)) throw OAuthException.invalidClient();
   }
 
-  private verifies(client: PresentedClient): boolean {
-    const expected = this.secretDigests.get(client.id);
-    const matches = timingSafeEqual(digest(client.secret ?? ''), expected ?? this.unknownClientDigest);
-    return expected !== undefined && matches;
+  private verified(client: PresentedClient): ConfiguredOAuthClient | undefined {
+    const known = this.known.get(client.id);
+    const matches = timingSafeEqual(digest(client.secret ?? ''), known?.secretDigest ?? this.unknownClientDigest);
+    return matches ? known?.client : undefined;
   }
 }

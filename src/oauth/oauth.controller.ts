@@ -1,18 +1,20 @@
-import { Body, Controller, Headers, HttpCode, HttpStatus, Post, UseFilters, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, HttpStatus, Ip, Post, UseFilters, UseInterceptors } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBasicAuth,
   ApiConsumes,
   ApiOkResponse,
   ApiOperation,
+  ApiSecurity,
   ApiServiceUnavailableResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { Public } from '../common/decorators/public.decorator.js';
 import { ErrorResponse, RETRY_AFTER_HEADER } from '../common/errors/error-response.dto.js';
 import { ClientAuthenticator } from './client-authenticator.js';
-import { presentedClient } from './client-credentials.js';
+import { ClientFailureThrottle } from './client-failure-throttle.js';
 import { OAuthErrorDto } from './dto/oauth-error.dto.js';
 import { TokenIntrospectionDto } from './dto/token-introspection.dto.js';
 import { TokenRequestDto } from './dto/token-request.dto.js';
@@ -30,7 +32,19 @@ const STORE_DOWN = {
   description: 'The store did not answer in time: retry; until a 200, assume the token still works (RFC 7009 §2.2.1)',
 };
 const CHALLENGE_HEADER = {
-  'WWW-Authenticate': { description: `RFC 6749 §5.2 challenge: \`${CLIENT_CHALLENGE}\``, schema: { type: 'string' } },
+  'WWW-Authenticate': {
+    description:
+      `RFC 6749 §5.2 challenge, \`${CLIENT_CHALLENGE}\`, when the client used the Authorization header or sent no ` +
+      'credentials; none for credentials in the body',
+    schema: { type: 'string' },
+  },
+};
+const TOO_MANY_FAILURES = {
+  type: ErrorResponse,
+  headers: RETRY_AFTER_HEADER,
+  description:
+    'Too many failed client authentications for this client id from this address (THROTTLE_OAUTH_CLIENT_LIMIT per ' +
+    'THROTTLE_WINDOW): refused, whatever the secret, until Retry-After',
 };
 
 /** Standard endpoints for other services and OAuth clients. They authenticate clients themselves: no bearer guard. */
@@ -43,12 +57,16 @@ const CHALLENGE_HEADER = {
 export class OAuthController {
   constructor(
     private readonly clients: ClientAuthenticator,
+    private readonly clientFailures: ClientFailureThrottle,
     private readonly revocation: TokenRevocationService,
     private readonly introspection: TokenIntrospectionService,
   ) {}
 
   @Post('revoke')
   @HttpCode(HttpStatus.OK)
+  // Either no credentials (`{}`) or an OAuth client's.
+  @ApiSecurity({})
+  @ApiBasicAuth(OAUTH_CLIENT_SCHEME)
   @ApiOperation({
     summary: 'Revoke an access or refresh token (RFC 7009)',
     description:
@@ -62,9 +80,16 @@ export class OAuthController {
     headers: CHALLENGE_HEADER,
     description: 'invalid_client: credentials presented but wrong',
   })
+  @ApiTooManyRequestsResponse(TOO_MANY_FAILURES)
   @ApiServiceUnavailableResponse(STORE_DOWN)
-  async revoke(@Body() body: TokenRequestDto, @Headers('authorization') authorization?: string): Promise<void> {
-    this.clients.allowPublic(presentedClient(authorization, body));
+  async revoke(
+    @Body() body: TokenRequestDto,
+    @Ip() address: string,
+    @Headers('authorization') authorization?: string,
+  ): Promise<void> {
+    await this.clientFailures.authenticate({ authorization, body, address }, (client) =>
+      this.clients.allowPublic(client),
+    );
     await this.revocation.revoke(body.token, body.token_type_hint);
   }
 
@@ -74,8 +99,8 @@ export class OAuthController {
   @ApiOperation({
     summary: 'Introspect an access or refresh token (RFC 7662)',
     description:
-      'For clients of OAUTH_CLIENTS, by HTTP Basic or client_id and client_secret in the body. ' +
-      'Never rotates a refresh token.',
+      'For clients of OAUTH_CLIENTS, by HTTP Basic or client_id and client_secret in the body. A token of an ' +
+      'audience the client is not bound to is `{"active": false}`. Never rotates a refresh token.',
   })
   @ApiOkResponse({ type: TokenIntrospectionDto, description: '`{"active": false}` for any token that does not work' })
   @ApiBadRequestResponse({ type: OAuthErrorDto, description: 'invalid_request: no token, both auth methods' })
@@ -84,12 +109,16 @@ export class OAuthController {
     headers: CHALLENGE_HEADER,
     description: 'invalid_client: no, unknown or wrong credentials',
   })
+  @ApiTooManyRequestsResponse(TOO_MANY_FAILURES)
   @ApiServiceUnavailableResponse(STORE_DOWN)
-  introspect(
+  async introspect(
     @Body() body: TokenRequestDto,
+    @Ip() address: string,
     @Headers('authorization') authorization?: string,
   ): Promise<TokenIntrospectionDto> {
-    this.clients.requireConfidential(presentedClient(authorization, body));
-    return this.introspection.introspect(body.token, body.token_type_hint);
+    const client = await this.clientFailures.authenticate({ authorization, body, address }, (presented) =>
+      this.clients.requireConfidential(presented),
+    );
+    return this.introspection.introspect(body.token, client, body.token_type_hint);
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AllConfig } from '../config/config.types.js';
+import type { ConfiguredOAuthClient } from '../config/oauth.config.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { UsersService } from '../users/users.service.js';
 import type { TokenIntrospectionDto } from './dto/token-introspection.dto.js';
@@ -12,10 +13,20 @@ const INACTIVE: TokenIntrospectionDto = { active: false };
 
 const toSeconds = (epochMs: number) => Math.floor(epochMs / 1000);
 
-/** RFC 7662 introspection: whether a token works right now, as the guard and POST /refresh would decide. */
+interface ActiveAnswer {
+  answer: TokenIntrospectionDto;
+  /** Whom the token is for: its `aud`, or for a refresh token the audience its session's access tokens carry. */
+  audience: string;
+}
+
+/**
+ * RFC 7662 introspection: whether a token works right now, as the guard and POST /refresh would decide, told only
+ * to a client bound to the token's audience (§4); to any other client every token is `{"active": false}`.
+ */
 @Injectable()
 export class TokenIntrospectionService {
   private readonly issuer: string;
+  private readonly audience: string;
 
   constructor(
     private readonly accessTokens: LiveAccessTokens,
@@ -24,29 +35,48 @@ export class TokenIntrospectionService {
     config: ConfigService<AllConfig, true>,
   ) {
     this.issuer = config.get('jwt.issuer', { infer: true });
+    this.audience = config.get('jwt.audience', { infer: true });
   }
 
-  async introspect(token: string, hint?: string): Promise<TokenIntrospectionDto> {
+  async introspect(token: string, client: ConfiguredOAuthClient, hint?: string): Promise<TokenIntrospectionDto> {
     for (const type of lookupOrder(hint)) {
-      const answer = await this.activeAnswer(type, token);
-      if (answer) return answer;
+      const active = await this.activeAnswer(type, token);
+      if (active) return client.audiences.includes(active.audience) ? active.answer : INACTIVE;
     }
     return INACTIVE;
   }
 
-  private activeAnswer(type: TokenType, token: string): Promise<TokenIntrospectionDto | undefined> {
+  private activeAnswer(type: TokenType, token: string): Promise<ActiveAnswer | undefined> {
     return type === 'access_token' ? this.accessToken(token) : this.refreshToken(token);
   }
 
-  private async accessToken(token: string): Promise<TokenIntrospectionDto | undefined> {
+  private async accessToken(token: string): Promise<ActiveAnswer | undefined> {
     const live = await this.accessTokens.find(token);
     if (!live) return undefined;
     const { sub, sid, jti, roles, iat, exp, iss, aud } = live.claims;
-    return { active: true, token_use: 'access_token', token_type: 'Bearer', sub, sid, jti, iat, exp, iss, aud, roles };
+    return {
+      answer: {
+        active: true,
+        token_use: 'access_token',
+        token_type: 'Bearer',
+        sub,
+        sid,
+        jti,
+        iat,
+        exp,
+        iss,
+        aud,
+        roles,
+      },
+      audience: aud,
+    };
   }
 
-  /** Read-only: the token is not rotated, so the client can still use it. */
-  private async refreshToken(token: string): Promise<TokenIntrospectionDto | undefined> {
+  /**
+   * Read-only: the token is not rotated, so the client can still use it. A session records no audience: every
+   * access token it mints carries JWT_AUDIENCE, which the verifier requires of them all.
+   */
+  private async refreshToken(token: string): Promise<ActiveAnswer | undefined> {
     const current = await this.sessions.findByRefreshToken(token);
     if (!current) return undefined;
     const { userId, sessionId, refreshExpiresAtMs } = current.session;
@@ -54,13 +84,16 @@ export class TokenIntrospectionService {
     const user = await this.users.findById(userId);
     if (!user || user.disabled) return undefined;
     return {
-      active: true,
-      token_use: 'refresh_token',
-      sub: userId,
-      sid: sessionId,
-      iat: toSeconds(current.issuedAtMs),
-      exp: toSeconds(refreshExpiresAtMs),
-      iss: this.issuer,
+      answer: {
+        active: true,
+        token_use: 'refresh_token',
+        sub: userId,
+        sid: sessionId,
+        iat: toSeconds(current.issuedAtMs),
+        exp: toSeconds(refreshExpiresAtMs),
+        iss: this.issuer,
+      },
+      audience: this.audience,
     };
   }
 }

@@ -1,3 +1,4 @@
+import { maxHeaderSize } from 'node:http';
 import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -45,6 +46,10 @@ class ThingsController {
   @Get(':id')
   one(@Param('id', new ParseUUIDPipe()) _id: string, @Headers('user-agent') _userAgent?: string) {}
 
+  @Public()
+  @Post('client')
+  client(@Headers('authorization') _authorization?: string) {}
+
   @Get('documented/by/hand')
   @ApiUnauthorizedResponse({ description: 'Own words' })
   documented() {}
@@ -68,7 +73,7 @@ async function conventionalDocument(): Promise<OpenAPIObject> {
       operationIdFactory: operationIdOf,
       extraModels: [ErrorResponse],
     });
-    applyRouteConventions(document, apiRoutes(app), new Reflector());
+    applyRouteConventions(document, apiRoutes(app), new Reflector(), { bodyLimitBytes: 1024 });
     return document;
   } finally {
     await app.close();
@@ -98,9 +103,9 @@ describe('applyRouteConventions', () => {
     });
   });
 
-  it('leaves routes public on the handler or the whole controller without a token or a store fault', () => {
+  it('says routes public on the handler or the whole controller need nothing, without a store fault', () => {
     for (const path of ['/things/open', '/open-house']) {
-      expect(operation('get', path).security).toBeUndefined();
+      expect(operation('get', path).security).toEqual([]);
       expect(statuses('get', path)).toEqual(['200']);
     }
   });
@@ -111,22 +116,40 @@ describe('applyRouteConventions', () => {
     });
   });
 
-  it('documents the throttler, the validated body and its unknown-field refusal on a public route', () => {
-    expect(statuses('post', '/things/attempt')).toEqual(['201', '400', '429', '503']);
+  it('documents the throttler, the validated body, its size and media type, and its unknown-field refusal', () => {
+    expect(statuses('post', '/things/attempt')).toEqual(['201', '400', '413', '415', '429', '503']);
+    expect(operation('post', '/things/attempt').responses[413]).toMatchObject({
+      description: 'The body is larger than 1024 bytes',
+    });
     expect(operation('post', '/things/attempt').responses[429]).toMatchObject({
       headers: { 'Retry-After': expect.any(Object) },
     });
     expect(document.components?.schemas?.AttemptDto).toMatchObject({ additionalProperties: false });
   });
 
-  it('marks a ParseUUIDPipe parameter as a UUID and an unchecked header as optional', () => {
+  it('marks a ParseUUIDPipe parameter as a UUID and an unchecked header as optional, as long as Node allows', () => {
     expect(operation('get', '/things/{id}').parameters).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ in: 'path', name: 'id', required: true, schema: { type: 'string', format: 'uuid' } }),
-        expect.objectContaining({ in: 'header', name: 'user-agent', required: false }),
+        expect.objectContaining({
+          in: 'path',
+          name: 'id',
+          required: true,
+          schema: { type: 'string', format: 'uuid', maxLength: 36 },
+        }),
+        expect.objectContaining({
+          in: 'header',
+          name: 'user-agent',
+          required: false,
+          schema: { type: 'string', maxLength: maxHeaderSize },
+        }),
       ]),
     );
     expect(statuses('get', '/things/{id}')).toContain('400');
+  });
+
+  it('leaves the Authorization header to the security requirement, and a route without a body without 413', () => {
+    expect(operation('post', '/things/client').parameters).toEqual([]);
+    expect(statuses('post', '/things/client')).toEqual(['201']);
   });
 
   it('keeps a status the route documents itself', () => {

@@ -1,9 +1,9 @@
-import { STATUS_CODES } from 'node:http';
+import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import { ParseUUIDPipe, type CanActivate, type Type } from '@nestjs/common';
 import { GUARDS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import type { Reflector } from '@nestjs/core';
-import type { OpenAPIObject, OperationObject, ParameterObject, ResponseObject } from '@nestjs/swagger';
+import type { OpenAPIObject, OperationObject, ParameterObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { ROLES_KEY } from '../auth/decorators/roles.decorator.js';
 import { IS_PUBLIC_KEY } from '../common/decorators/public.decorator.js';
@@ -14,18 +14,31 @@ export const BEARER_SCHEME = 'bearer';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
 const ERROR_CONTENT = { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } };
+// The length of a UUID's canonical text, the only form ParseUUIDPipe lets through.
+const UUID_LENGTH = 36;
 const PARAMETER_LOCATIONS: Partial<Record<RouteParamtypes, ParameterObject['in']>> = {
   [RouteParamtypes.PARAM]: 'path',
   [RouteParamtypes.HEADERS]: 'header',
 };
 
+/** What the HTTP server enforces before any route runs, for the statuses every body route can answer. */
+export interface ServerLimits {
+  bodyLimitBytes: number;
+}
+
 /**
- * Documents what the guards, pipes and exception filter do to a route, read from the same metadata they read, so
- * the spec cannot drift from them: a route without `@Public()` needs a bearer token (401, and 503 when the store
- * cannot check it), `@Roles()` adds 403, the auth throttler 429, validated input 400. A status the route documents
+ * Documents what the guards, pipes, HTTP server and exception filter do to a route, read from the same metadata
+ * they read, so the spec cannot drift from them: a route without `@Public()` needs a bearer token (401, and 503 when
+ * the store cannot check it), a `@Public()` one says so with an empty `security` (unless it names its own), `@Roles()`
+ * adds 403, the auth throttler 429, validated input 400, a request body 413 and 415. A status the route documents
  * itself keeps its own description; one documented without any gets its reason phrase.
  */
-export function applyRouteConventions(document: OpenAPIObject, routes: ApiRoute[], reflector: Reflector): void {
+export function applyRouteConventions(
+  document: OpenAPIObject,
+  routes: ApiRoute[],
+  reflector: Reflector,
+  limits: ServerLimits,
+): void {
   const routesById = new Map(routes.map((route) => [route.operationId, route]));
   for (const pathItem of Object.values(document.paths)) {
     for (const method of HTTP_METHODS) {
@@ -33,6 +46,7 @@ export function applyRouteConventions(document: OpenAPIObject, routes: ApiRoute[
       if (!operation) continue;
       const route = operation.operationId === undefined ? undefined : routesById.get(operation.operationId);
       if (route) documentRoute(operation, route, reflector);
+      if (operation.requestBody) documentBodyLimits(operation, limits);
       describeStatuses(operation);
     }
   }
@@ -51,7 +65,10 @@ function documentRoute(operation: OperationObject, route: ApiRoute, reflector: R
   if (dtoTypesOf(route).length > 0 || route.arguments.some(({ pipes }) => pipes.length > 0)) {
     addResponse(operation, 400, { description: 'The request is malformed or fails validation' });
   }
-  if (!isPublic) {
+  if (isPublic) {
+    // Empty, not absent: "no credentials", which a linter can tell from "forgot to say".
+    operation.security ??= [];
+  } else {
     operation.security ??= [{ [BEARER_SCHEME]: [] }];
     addResponse(operation, 401, {
       description: 'The bearer token is missing, invalid, expired or revoked',
@@ -76,7 +93,16 @@ function documentRoute(operation: OperationObject, route: ApiRoute, reflector: R
   }
 }
 
-// A path parameter behind ParseUUIDPipe is a UUID; a header no pipe checks may be left out (it arrives undefined).
+function documentBodyLimits(operation: OperationObject, { bodyLimitBytes }: ServerLimits): void {
+  addResponse(operation, 413, { description: `The body is larger than ${bodyLimitBytes} bytes` });
+  addResponse(operation, 415, { description: 'The body is not of a media type this operation takes' });
+}
+
+/**
+ * A path parameter behind ParseUUIDPipe is a UUID; a header no pipe checks may be left out (it arrives undefined),
+ * and is as long as Node lets a request's headers be at most (longer ones are a 431). `Authorization` is no
+ * parameter: OpenAPI ignores one by that name, the security requirement describes it.
+ */
 function describeArguments(operation: OperationObject, routeArguments: RouteArgument[]): void {
   const parameters = (operation.parameters ?? []).filter(
     (parameter): parameter is ParameterObject => 'in' in parameter,
@@ -85,14 +111,22 @@ function describeArguments(operation: OperationObject, routeArguments: RouteArgu
     const location = kind === undefined ? undefined : PARAMETER_LOCATIONS[kind];
     const parameter = parameters.find((candidate) => candidate.in === location && candidate.name === name);
     if (!parameter) continue;
+    const schema = (parameter.schema ?? {}) as SchemaObject;
     if (
       kind === RouteParamtypes.PARAM &&
       pipes.some((pipe) => pipe === ParseUUIDPipe || pipe instanceof ParseUUIDPipe)
     ) {
-      parameter.schema = { ...parameter.schema, format: 'uuid' };
+      parameter.schema = { ...schema, format: 'uuid', maxLength: UUID_LENGTH };
     }
-    if (kind === RouteParamtypes.HEADERS && pipes.length === 0) parameter.required = false;
+    if (kind === RouteParamtypes.HEADERS && pipes.length === 0) {
+      parameter.required = false;
+      if (schema.type === 'string') parameter.schema = { ...schema, maxLength: maxHeaderSize };
+    }
   }
+  operation.parameters = operation.parameters?.filter(
+    (parameter) =>
+      !('in' in parameter && parameter.in === 'header' && parameter.name.toLowerCase() === 'authorization'),
+  );
 }
 
 function describeStatuses(operation: OperationObject): void {

@@ -48,6 +48,11 @@ class Page {
   @IsOptional()
   @Matches(/^\d+-\d+$/)
   before?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  offset?: number;
 }
 
 class Roles {
@@ -111,8 +116,9 @@ describe('documentValidationRules', () => {
 
   it('reads integer bounds, patterns and the default a field initialiser sets', () => {
     expect(schemas.Page.properties).toEqual({
-      limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+      limit: { type: 'integer', format: 'int32', minimum: 1, maximum: 500, default: 50 },
       before: { type: 'string', pattern: '^\\d+-\\d+$' },
+      offset: { type: 'integer', format: 'int64', minimum: 0 },
     });
     expect(schemas.Page.required).toBeUndefined();
   });

@@ -47,6 +47,7 @@ const KEYWORDS_OF_RULE: Record<string, (constraints: unknown[]) => Keywords> = {
   [ARRAY_MAX_SIZE]: ([max]) => ({ maxItems: max }),
   [ARRAY_UNIQUE]: () => ({ uniqueItems: true }),
 };
+const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
 // What @ApiProperty moves into `items` when the property is an array; an `each` rule's other keywords are dropped.
 const ITEM_KEYWORDS = ['type', 'enum'];
 
@@ -62,8 +63,15 @@ function propertyOptionsOf(rules: ValidationRule[], defaultValue?: unknown): Api
     const ruleKeywords = keywordsOf(rule.constraints ?? []);
     Object.assign(keywords, rule.each ? { ...itemKeywordsOf(ruleKeywords), isArray: true } : ruleKeywords);
   }
+  if (keywords.type === 'integer') keywords.format = integerFormatOf(keywords);
   if (defaultValue !== undefined) keywords.default = defaultValue;
   return keywords;
+}
+
+// @IsInt() takes any safe integer; bounds inside 32 bits make it an int32.
+function integerFormatOf({ minimum, maximum }: Keywords): 'int32' | 'int64' {
+  const bounded = typeof minimum === 'number' && typeof maximum === 'number';
+  return bounded && minimum >= INT32.min && maximum <= INT32.max ? 'int32' : 'int64';
 }
 
 /**

@@ -13,6 +13,7 @@ function config(overrides: Partial<RedisConfig>): RedisConfig {
     tlsCa: undefined,
     keyPrefix: 'auth:',
     commandTimeoutMs: 500,
+    socketTimeoutMs: 5000,
     allowEviction: false,
     allowVolatile: false,
     waitReplicas: 0,
@@ -47,5 +48,21 @@ describe('redisClientOptions with REDIS_TLS_CA_FILE', () => {
 
   it('keeps the system CAs when no CA file is set', () => {
     expect(optionsOf(config({ topology: sentinel, tls: true }))).toMatchObject({ tls: {}, sentinelTLS: {} });
+  });
+});
+
+describe('redisClientOptions: bounded failures', () => {
+  it('sets the command and socket timeouts on every topology, and no auto-pipelining', () => {
+    const bounded = {
+      commandTimeout: 500,
+      socketTimeout: 5000,
+      enableAutoPipelining: false,
+      enableOfflineQueue: false,
+    };
+    expect(optionsOf(config({}))).toMatchObject(bounded);
+    expect(optionsOf(config({ topology: sentinel }))).toMatchObject(bounded);
+    const clusterOptions = redisClientOptions(config({ topology: cluster })).options as ClusterOptions;
+    expect(clusterOptions).toMatchObject({ enableAutoPipelining: false, enableOfflineQueue: false });
+    expect(clusterOptions.redisOptions).toMatchObject(bounded);
   });
 });

@@ -8,8 +8,11 @@ const reconnectDelay = (attempt: number) => Math.min(50 * 2 ** attempt, MAX_RECO
 
 /**
  * Fail fast, never queue: with the offline queue off and a bounded command timeout, a Redis outage turns into
- * a 503 within about a second instead of requests piling up. Auto-pipelining batches the guard's MGETs. The
- * same behaviour on every topology; only where the servers are differs.
+ * a 503 within the command timeout instead of requests piling up. No auto-pipelining: it sends one batch at a time,
+ * so a command queued behind a batch that is timing out would wait for it first (up to twice the timeout); each
+ * command is written at once and its timer starts then. A connection awaiting a reply that receives nothing for the
+ * socket timeout is taken for dead (a peer gone without closing: commandTimeout alone fails the commands but keeps
+ * the socket) and reopened. The same behaviour on every topology; only where the servers are differs.
  */
 export function redisClientOptions(config: RedisConfig): RedisModuleOptions {
   const topology = config.topology;
@@ -22,10 +25,11 @@ export function redisClientOptions(config: RedisConfig): RedisModuleOptions {
     ...(config.username !== undefined && { username: config.username }),
     ...(config.password !== undefined && { password: config.password }),
     ...(tlsOn && { tls }),
-    enableAutoPipelining: true,
+    enableAutoPipelining: false,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     commandTimeout: config.commandTimeoutMs,
+    socketTimeout: config.socketTimeoutMs,
     connectTimeout: Math.max(1000, config.commandTimeoutMs * 2),
     retryStrategy: reconnectDelay,
   };
@@ -56,7 +60,7 @@ export function redisClientOptions(config: RedisConfig): RedisModuleOptions {
         type: 'cluster',
         nodes: topology.nodes,
         options: {
-          enableAutoPipelining: true,
+          enableAutoPipelining: false,
           enableOfflineQueue: false,
           clusterRetryStrategy: reconnectDelay,
           // While slots move (failover), retry briefly, then fail: a request gets 503 within about a second.

@@ -2,6 +2,7 @@ import { Injectable, Logger, Optional, type OnApplicationBootstrap, type OnAppli
 import { ConfigService } from '@nestjs/config';
 import { InjectRedis } from '@nestjs-modules/ioredis';
 import { dataNodes, type RedisClient } from './redis-client.js';
+import { InjectRevocationReads } from './revocation-reads.js';
 import { StartupRefusedError } from '../common/errors/startup-refused.error.js';
 import type { AllConfig } from '../config/config.types.js';
 import { judgeEvictionPolicy, readEvictionPolicy } from './eviction-policy.js';
@@ -13,9 +14,10 @@ const ERROR_LOG_INTERVAL_MS = 10_000;
 const QUIT_TIMEOUT_MS = 1000;
 
 /**
- * Waits for the first connection at boot (so the first requests do not meet a cold client), refuses to start on
+ * Waits for the first connections at boot (so the first requests do not meet a cold client), refuses to start on
  * a Redis that may evict revocations or forgets them on restart (and stops the app if the Redis it reconnects to,
- * after a restart or a failover, is such a one), and closes the connection on shutdown.
+ * after a restart or a failover, is such a one), and closes the connections on shutdown: the shared one and the
+ * guard's read connection (same servers: the settings are read on the shared one).
  */
 @Injectable()
 export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -24,15 +26,18 @@ export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShut
   private readonly allowVolatile: boolean;
   private lastErrorLoggedAt = 0;
   private lastError: Error | undefined;
+  private readonly connections: RedisClient[];
 
   constructor(
     config: ConfigService<AllConfig, true>,
     @Optional() @InjectRedis() private readonly redis?: RedisClient,
+    @Optional() @InjectRevocationReads() reads?: RedisClient,
   ) {
     this.allowEviction = config.get('redis.allowEviction', { infer: true });
     this.allowVolatile = config.get('redis.allowVolatile', { infer: true });
+    this.connections = [redis, reads].filter((connection): connection is RedisClient => connection !== undefined);
     // As early as possible: without a listener, ioredis reports each failed connection attempt as unhandled.
-    this.redis?.on('error', (error: Error) => this.reportError(error));
+    for (const connection of this.connections) connection.on('error', (error: Error) => this.reportError(error));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -43,9 +48,9 @@ export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShut
       return;
     }
     const redis = this.redis;
-    const ready = await this.waitUntilReady(redis);
-    if (ready) await this.checkSettings(redis);
-    else {
+    const ready = await Promise.all(this.connections.map((connection) => this.waitUntilReady(connection)));
+    if (redis.status === 'ready') await this.checkSettings(redis);
+    if (!ready.every(Boolean)) {
       const cause = this.lastError ? ` (last error: ${this.lastError.message})` : '';
       this.logger.error(`Redis is not ready${cause}: protected routes answer 503 until it is`);
     }
@@ -56,11 +61,7 @@ export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShut
 
   /** QUIT lets in-flight commands finish; a Redis that does not answer within a second is simply disconnected. */
   async onApplicationShutdown(): Promise<void> {
-    const redis = this.redis;
-    if (!redis || redis.status === 'end') return;
-    const timeout = new Promise((resolve) => setTimeout(resolve, QUIT_TIMEOUT_MS).unref());
-    await Promise.race([redis.quit().catch(() => undefined), timeout]);
-    redis.disconnect(); // a no-op once QUIT has closed it
+    await Promise.all(this.connections.map((connection) => this.close(connection)));
   }
 
   /** Eviction and persistence. On a Cluster, every master holds revocations: each must keep them. */
@@ -89,6 +90,13 @@ export class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShut
   private refuseToRun(error: Error): void {
     this.logger.fatal(error.message);
     process.stderr.write(`${error.message}\n`, () => process.exit(1));
+  }
+
+  private async close(redis: RedisClient): Promise<void> {
+    if (redis.status === 'end') return;
+    const timeout = new Promise((resolve) => setTimeout(resolve, QUIT_TIMEOUT_MS).unref());
+    await Promise.race([redis.quit().catch(() => undefined), timeout]);
+    redis.disconnect(); // a no-op once QUIT has closed it; also ends a Sentinel client's failover-detector connections
   }
 
   private waitUntilReady(redis: RedisClient): Promise<boolean> {

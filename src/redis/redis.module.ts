@@ -1,13 +1,18 @@
 import { Global, Module } from '@nestjs/common';
 import { ConditionalModule, ConfigService } from '@nestjs/config';
-import { RedisModule } from '@nestjs-modules/ioredis';
+import { getRedisConnectionToken, RedisModule } from '@nestjs-modules/ioredis';
 import type { AllConfig } from '../config/config.types.js';
 import { isRedisConfigured } from '../config/redis.config.js';
 import { redisClientOptions } from './redis-client.options.js';
 import { RedisKeys } from './redis-keys.js';
+import type { RedisClient } from './redis-client.js';
 import { RedisLifecycle } from './redis-lifecycle.service.js';
+import { revocationReadConnection, RevocationReads } from './revocation-reads.js';
 
-/** The Redis connection when `REDIS_URL` is set (none otherwise), and the key layout every Redis adapter shares. */
+/**
+ * The Redis connections when a Redis is configured (none otherwise): the shared one, and the guard's read-only one
+ * (`RevocationReads`); and the key layout every Redis adapter shares.
+ */
 @Global()
 @Module({
   imports: [
@@ -27,12 +32,17 @@ import { RedisLifecycle } from './redis-lifecycle.service.js';
   providers: [
     RedisLifecycle,
     {
+      provide: RevocationReads,
+      inject: [{ token: getRedisConnectionToken(), optional: true }],
+      useFactory: (shared?: RedisClient) => (shared ? revocationReadConnection(shared) : undefined),
+    },
+    {
       provide: RedisKeys,
       inject: [ConfigService],
       useFactory: (config: ConfigService<AllConfig, true>) =>
         new RedisKeys(config.get('redis.keyPrefix', { infer: true })),
     },
   ],
-  exports: [RedisKeys],
+  exports: [RedisKeys, RevocationReads],
 })
 export class RedisConnectionModule {}

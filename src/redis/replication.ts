@@ -11,7 +11,7 @@ export interface ReplicaAcknowledgement {
 /**
  * Where revocations are written. WAIT covers the writes made on its own connection and blocks that connection
  * until the replicas confirm, so with REDIS_WAIT_REPLICAS the writes go through a dedicated connection (its command
- * timeout stretched by the WAIT timeout): the guard's reads on the shared connection never queue behind a WAIT.
+ * timeout stretched by the WAIT timeout): the commands on the shared connection never queue behind a WAIT.
  */
 export class ReplicatedWriter {
   readonly client: RedisClient;
@@ -42,19 +42,20 @@ export class ReplicatedWriter {
 }
 
 function dedicatedConnection(shared: RedisClient, waitTimeoutMs: number): RedisClient {
+  // A WAIT is silent until the replicas answer: the socket timeout is stretched too, or it would drop the connection.
+  const options = shared.isCluster ? (shared as Cluster).options.redisOptions : (shared as Redis).options;
+  const timeouts = {
+    commandTimeout: (options?.commandTimeout ?? 0) + waitTimeoutMs,
+    ...(options?.socketTimeout !== undefined && { socketTimeout: options.socketTimeout + waitTimeoutMs }),
+  };
   const duplicate = shared.isCluster
     ? (shared as Cluster).duplicate(undefined, {
-        redisOptions: { ...(shared as Cluster).options.redisOptions, commandTimeout: stretched(shared, waitTimeoutMs) },
+        redisOptions: { ...(shared as Cluster).options.redisOptions, ...timeouts },
       })
-    : (shared as Redis).duplicate({ commandTimeout: stretched(shared, waitTimeoutMs) });
+    : (shared as Redis).duplicate(timeouts);
   // Outages are reported once, by the shared connection's listener.
   duplicate.on('error', () => undefined);
   return duplicate;
-}
-
-function stretched(shared: RedisClient, waitTimeoutMs: number): number {
-  const options = shared.isCluster ? (shared as Cluster).options.redisOptions : (shared as Redis).options;
-  return (options?.commandTimeout ?? 0) + waitTimeoutMs;
 }
 
 function masterOwning(cluster: Cluster, key: string): Redis {

@@ -15,19 +15,22 @@ const REVOKED = Promise.resolve(true);
  * two revocation keys (its jti, its session id), both under the user's hash tag, so one slot on a Cluster too.
  * Standalone and Sentinel, the MGET also reads the epoch's id: a store wiped a moment ago is caught by the very
  * check that would otherwise have found the revoked token's keys gone (a Cluster has that id in another slot; its
- * instances notice a wiped master within the epoch check's interval).
+ * instances notice a wiped master within the epoch check's interval). `reads` is a connection that only reads (the
+ * app's RevocationReads): a write held back by the server (CLIENT PAUSE WRITE) never holds a check behind it.
  */
 export class RedisRevocationStore implements RevocationStore, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly epochId: string | undefined;
 
   constructor(
-    private readonly redis: RedisClient,
+    private readonly reads: RedisClient,
     private readonly keys: RedisKeys,
     private readonly epoch: StoreEpoch,
-    /** A local copy that answers most checks without a round trip; none: every check asks Redis. */
+    /** A local copy (tracking `reads`) that answers most checks without a round trip; none: every check asks Redis. */
     private readonly mirror?: RevocationMirror,
   ) {
-    this.epochId = redis.isCluster ? undefined : keys.epochId(0);
+    this.epochId = reads.isCluster ? undefined : keys.epochId(0);
+    // Back on this connection, maybe on a server that lost data meanwhile: the epoch is confirmed again first.
+    reads.on('ready', () => epoch.suspect());
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -60,7 +63,7 @@ export class RedisRevocationStore implements RevocationStore, OnApplicationBoots
 
   private async ask(keys: readonly string[], token: TokenIdentity): Promise<boolean> {
     const mirror = this.mirror;
-    const [jti, sid, epoch] = await storeCall(() => (mirror ? mirror.read(keys) : this.redis.mget(...keys)));
+    const [jti, sid, epoch] = await storeCall(() => (mirror ? mirror.read(keys) : this.reads.mget(...keys)));
     if (this.epochId !== undefined && epoch !== token.epoch) return this.epochMismatch(epoch);
     return jti !== null || sid !== null;
   }

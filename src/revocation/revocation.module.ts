@@ -5,6 +5,8 @@ import type { AllConfig } from '../config/config.types.js';
 import { EpochModule } from '../epoch/epoch.module.js';
 import { StoreEpoch } from '../epoch/store-epoch.js';
 import { storeAdapterProvider } from '../redis/optional-redis.provider.js';
+import type { RedisClient } from '../redis/redis-client.js';
+import { RevocationReads } from '../redis/revocation-reads.js';
 import { InMemoryRevocationStore } from './in-memory-revocation.store.js';
 import { observedRevocationStoreProvider, RevocationStoreAdapter } from './observed-revocation.store.js';
 import { RedisRevocationStore } from './redis-revocation.store.js';
@@ -14,25 +16,27 @@ import { RevocationStore } from './revocation-store.js';
 @Module({
   imports: [EpochModule],
   providers: [
-    storeAdapterProvider<RevocationStore, [ConfigService<AllConfig, true>, StoreEpoch]>(
+    storeAdapterProvider<RevocationStore, [ConfigService<AllConfig, true>, StoreEpoch, RedisClient | undefined]>(
       RevocationStoreAdapter,
       {
-        redis: (redis, keys, config, epoch) => {
+        // Every check reads on the guard's own connection (RevocationReads): writes never queue ahead of it.
+        redis: (_shared, keys, config, epoch, reads) => {
           const settings = config.get('redis', { infer: true });
+          const connection = reads as RedisClient;
           // Tracking is per connection; a Cluster would need one subscriber per node, so it always asks the store.
           const mirror =
-            settings.mirror.enabled && !redis.isCluster
-              ? new RevocationMirror(redis as Redis, {
+            settings.mirror.enabled && !connection.isCluster
+              ? new RevocationMirror(connection as Redis, {
                   keyPrefix: settings.keyPrefix,
                   ...settings.mirror,
                   onFlush: () => epoch.suspect(),
                 })
               : undefined;
-          return new RedisRevocationStore(redis, keys, epoch, mirror);
+          return new RedisRevocationStore(connection, keys, epoch, mirror);
         },
         memory: (_config, epoch) => new InMemoryRevocationStore(epoch),
       },
-      [ConfigService, StoreEpoch],
+      [ConfigService, StoreEpoch, { token: RevocationReads, optional: true }],
     ),
     observedRevocationStoreProvider,
   ],

@@ -1,3 +1,4 @@
+import type { Principal } from '../auth/access-token-claims.js';
 import { normaliseEmail } from '../auth/dto/credentials.dto.js';
 
 /**
@@ -9,4 +10,9 @@ export function accountTracker(request: Record<string, unknown>): string {
   const email =
     typeof body === 'object' && body !== null && 'email' in body ? normaliseEmail({ value: body.email }) : undefined;
   return typeof email === 'string' && email.length > 0 ? `account:${email}` : `ip:${String(request.ip)}`;
+}
+
+/** The account of the verified caller (JwtAuthGuard ran first): a password check behind a token counts for it. */
+export function principalTracker(request: Record<string, unknown>): string {
+  return `user:${(request.user as Principal).userId}`;
 }

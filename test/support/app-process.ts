@@ -47,6 +47,7 @@ export function appEnv(settings: Record<string, string>): Record<string, string>
     LOG_LEVEL: 'error',
     THROTTLE_IP_LIMIT: '1000000',
     THROTTLE_ACCOUNT_LIMIT: '1000000',
+    THROTTLE_ACCOUNT_GLOBAL_LIMIT: '1000000',
     ...settings,
   };
 }

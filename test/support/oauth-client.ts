@@ -16,6 +16,11 @@ export const ENCODED_CLIENT: OAuthClientCredentials = {
   secret: `${randomBytes(24).toString('base64')}+/= é%`,
 };
 
+/** A fresh confidential client: a hex secret, which needs no encoding anywhere. */
+export function newClient(id: string): OAuthClientCredentials {
+  return { id, secret: randomBytes(32).toString('hex') };
+}
+
 /** The OAUTH_CLIENTS value that configures both clients. */
 export function oauthClientsSetting(): string {
   return [CLIENT, ENCODED_CLIENT].map(({ id, secret }) => `${id}:${secret}`).join(',');
@@ -57,11 +62,16 @@ export function basic({ id, secret }: OAuthClientCredentials): string {
   return `Basic ${Buffer.from(`${formEncode(id)}:${formEncode(secret)}`).toString('base64')}`;
 }
 
-/** POST /oauth/introspect authenticated as CLIENT with HTTP Basic; the body of a 200, else an error. */
-export async function introspection(http: TestAgent, token: string, hint?: string): Promise<Record<string, unknown>> {
+/** POST /oauth/introspect authenticated as `client` (CLIENT) with HTTP Basic; the body of a 200, else an error. */
+export async function introspection(
+  http: TestAgent,
+  token: string,
+  hint?: string,
+  client: OAuthClientCredentials = CLIENT,
+): Promise<Record<string, unknown>> {
   const response = await oauthPost(http, '/oauth/introspect', {
     fields: tokenFields(token, hint),
-    authorization: basic(CLIENT),
+    authorization: basic(client),
   });
   if (response.status !== 200) throw new Error(`introspection answered ${response.status}: ${response.text}`);
   return response.body as Record<string, unknown>;
@@ -74,15 +84,23 @@ export async function revokeToken(http: TestAgent, token: string, hint?: string)
   expect(response.text).toBe('');
 }
 
-/** Asserts an OAuth error response (RFC 6749 §5.2) with its status, and the challenge on a 401. */
-export function expectOAuthError(response: Response, status: 400 | 401, error: string): void {
+export const CLIENT_CHALLENGE = 'Basic realm="oauth", charset="UTF-8"';
+
+/**
+ * Asserts an OAuth error response (RFC 6749 §5.2) with its status, and the Basic challenge when `challenged`: by
+ * default on a 401, which a client authenticating in the body must get without one.
+ */
+export function expectOAuthError(
+  response: Response,
+  status: 400 | 401,
+  error: string,
+  { challenged = status === 401 }: { challenged?: boolean } = {},
+): void {
   expect({ status: response.status, body: response.body }).toEqual({
     status,
     body: { error, error_description: expect.any(String) },
   });
-  expect(response.headers['www-authenticate']).toBe(
-    status === 401 ? 'Basic realm="oauth", charset="UTF-8"' : undefined,
-  );
+  expect(response.headers['www-authenticate']).toBe(challenged ? CLIENT_CHALLENGE : undefined);
   expectNoStore(response);
 }
 

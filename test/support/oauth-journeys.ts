@@ -11,8 +11,10 @@ import {
   expectOAuthError,
   expiredCopy,
   introspection,
+  newClient,
   oauthClientsSetting,
   oauthPost,
+  type OAuthClientCredentials,
   resigned,
   revokeToken,
 } from './oauth-client.js';
@@ -173,22 +175,39 @@ export function describeOAuthJourneys({ storeName, expectedStore, createApp }: O
           'the unencoded secret of a client whose secret needs encoding',
           { authorization: `Basic ${Buffer.from(`${ENCODED_CLIENT.id}:${ENCODED_CLIENT.secret}`).toString('base64')}` },
         ],
-        ['a wrong secret in the body', { body: { client_id: CLIENT.id, client_secret: `${CLIENT.secret}0` } }],
-        ['a configured client without its secret', { body: { client_id: CLIENT.id } }],
         ['a bearer token instead of client credentials', { authorization: 'Bearer some-token' }],
         ['a Basic header that is not base64', { authorization: 'Basic ???' }],
-      ])('refuses %s with 401 invalid_client and revokes nothing', async (_case, { authorization, body }) => {
-        const { http } = api();
-        const pair = await newPair(http);
+      ])(
+        'refuses %s with 401 invalid_client and the Basic challenge, and revokes nothing',
+        async (_case, { authorization }) => {
+          const { http } = api();
+          const pair = await newPair(http);
 
-        const response = await oauthPost(http, '/oauth/revoke', {
-          fields: { token: pair.access_token, ...body },
-          authorization,
-        });
+          const response = await oauthPost(http, '/oauth/revoke', {
+            fields: { token: pair.access_token },
+            authorization,
+          });
 
-        expectOAuthError(response, 401, 'invalid_client');
-        expect(await tokenStatuses(http, pair)).toEqual(ALIVE);
-      });
+          expectOAuthError(response, 401, 'invalid_client', { challenged: true });
+          expect(await tokenStatuses(http, pair)).toEqual(ALIVE);
+        },
+      );
+
+      it.each<[string, Record<string, string>]>([
+        ['a wrong secret in the body', { client_id: CLIENT.id, client_secret: `${CLIENT.secret}0` }],
+        ['a configured client without its secret', { client_id: CLIENT.id }],
+      ])(
+        'refuses %s with 401 invalid_client without a challenge (RFC 6749 §5.2), and revokes nothing',
+        async (_case, body) => {
+          const { http } = api();
+          const pair = await newPair(http);
+
+          const response = await oauthPost(http, '/oauth/revoke', { fields: { token: pair.access_token, ...body } });
+
+          expectOAuthError(response, 401, 'invalid_client', { challenged: false });
+          expect(await tokenStatuses(http, pair)).toEqual(ALIVE);
+        },
+      );
 
       it.each([
         ['no token', {}],
@@ -296,27 +315,41 @@ export function describeOAuthJourneys({ storeName, expectedStore, createApp }: O
         expect(response.body).toMatchObject({ active: true, token_use: 'access_token' });
       });
 
-      it.each<[string, ClientAuth]>([
-        ['no credentials', {}],
-        ['a public client naming itself with client_id only', { body: { client_id: 'spa-frontend' } }],
-        ['a configured client without its secret', { body: { client_id: CLIENT.id } }],
-        ['a wrong secret over HTTP Basic', { authorization: basic({ id: CLIENT.id, secret: ENCODED_CLIENT.secret }) }],
-        ['an unknown client over HTTP Basic', { authorization: basic({ id: 'nobody', secret: CLIENT.secret }) }],
-        ['a wrong secret in the body', { body: { client_id: ENCODED_CLIENT.id, client_secret: CLIENT.secret } }],
-        ['a bearer token instead of client credentials', { authorization: 'Bearer some-token' }],
-        ['a Basic header without a colon', { authorization: `Basic ${Buffer.from(CLIENT.id).toString('base64')}` }],
-      ])('refuses %s with 401 invalid_client and a Basic challenge', async (_case, { authorization, body }) => {
-        const { http } = api();
-        const pair = await newPair(http);
+      // RFC 6749 §5.2: the challenge answers the Authorization header (and tells a client that sent nothing how to
+      // authenticate); a client that authenticated in the body gets its invalid_client without one.
+      it.each<[string, ClientAuth, boolean]>([
+        ['no credentials', {}, true],
+        ['a public client naming itself with client_id only', { body: { client_id: 'spa-frontend' } }, false],
+        ['a configured client without its secret', { body: { client_id: CLIENT.id } }, false],
+        [
+          'a wrong secret over HTTP Basic',
+          { authorization: basic({ id: CLIENT.id, secret: ENCODED_CLIENT.secret }) },
+          true,
+        ],
+        ['an unknown client over HTTP Basic', { authorization: basic({ id: 'nobody', secret: CLIENT.secret }) }, true],
+        ['a wrong secret in the body', { body: { client_id: ENCODED_CLIENT.id, client_secret: CLIENT.secret } }, false],
+        ['an unknown client in the body', { body: { client_id: 'nobody', client_secret: CLIENT.secret } }, false],
+        ['a bearer token instead of client credentials', { authorization: 'Bearer some-token' }, true],
+        [
+          'a Basic header without a colon',
+          { authorization: `Basic ${Buffer.from(CLIENT.id).toString('base64')}` },
+          true,
+        ],
+      ])(
+        'refuses %s with 401 invalid_client, challenged only over the Authorization header or without credentials',
+        async (_case, { authorization, body }, challenged) => {
+          const { http } = api();
+          const pair = await newPair(http);
 
-        const response = await oauthPost(http, '/oauth/introspect', {
-          fields: { token: pair.access_token, ...body },
-          authorization,
-        });
+          const response = await oauthPost(http, '/oauth/introspect', {
+            fields: { token: pair.access_token, ...body },
+            authorization,
+          });
 
-        expectOAuthError(response, 401, 'invalid_client');
-        expect(JSON.stringify(response.body)).not.toContain(pair.access_token);
-      });
+          expectOAuthError(response, 401, 'invalid_client', { challenged });
+          expect(JSON.stringify(response.body)).not.toContain(pair.access_token);
+        },
+      );
 
       it('refuses both client authentication methods at once with 400 invalid_request', async () => {
         const { http } = api();
@@ -402,6 +435,76 @@ export function describeOAuthJourneys({ storeName, expectedStore, createApp }: O
         expect(await introspection(http, pair.access_token)).toEqual(INACTIVE);
         expect(await introspection(http, pair.refresh_token)).toEqual(INACTIVE);
         expect(await accessStatus(http, pair.access_token)).toBe(401);
+      });
+    });
+
+    describe.each([
+      ['the default JWT_AUDIENCE', 'revocable-jwt-api'],
+      ['JWT_AUDIENCE=orders-api', 'orders-api'],
+    ])('POST /oauth/introspect and the audiences clients are bound to, with %s', (_case, audience) => {
+      const ownApi = newClient('own-api');
+      const ordersApi = newClient('orders-api');
+      const revoker = newClient('revoker');
+      const api = useApp(createApp, {
+        JWT_AUDIENCE: audience,
+        OAUTH_CLIENTS: [
+          `${CLIENT.id}:${CLIENT.secret}`,
+          `${ownApi.id}[revocable-jwt-api]:${ownApi.secret}`,
+          `${ordersApi.id}[orders-api https://orders.example.com]:${ordersApi.secret}`,
+          `${revoker.id}[]:${revoker.secret}`,
+        ].join(','),
+      });
+      // What the setting above says: a client listing no audience is bound to JWT_AUDIENCE.
+      const boundTo: Record<string, string[]> = {
+        [CLIENT.id]: [audience],
+        [ownApi.id]: ['revocable-jwt-api'],
+        [ordersApi.id]: ['orders-api', 'https://orders.example.com'],
+        [revoker.id]: [],
+      };
+      const sees = (client: OAuthClientCredentials) => boundTo[client.id].includes(audience);
+
+      it('answers active only to the clients bound to the audience of the token and of its session', async () => {
+        const { http } = api();
+        const pair = await newPair(http);
+        expect(claimsOf(pair.access_token)).toMatchObject({ aud: audience });
+
+        const answers: Record<string, [unknown, unknown]> = {};
+        for (const client of [CLIENT, ownApi, ordersApi, revoker]) {
+          answers[client.id] = [
+            (await introspection(http, pair.access_token, undefined, client)).active,
+            (await introspection(http, pair.refresh_token, 'refresh_token', client)).active,
+          ];
+        }
+
+        expect(answers).toEqual(
+          Object.fromEntries(
+            [CLIENT, ownApi, ordersApi, revoker].map((client) => [client.id, [sees(client), sees(client)]]),
+          ),
+        );
+        expect(await tokenStatuses(http, pair)).toEqual(ALIVE);
+      });
+
+      it('tells a client of another audience exactly what it tells anyone of a dead token', async () => {
+        const { http } = api();
+        const pair = await newPair(http);
+        const stranger = sees(ownApi) ? ordersApi : ownApi;
+
+        expect(await introspection(http, pair.access_token, undefined, stranger)).toEqual(INACTIVE);
+        expect(await introspection(http, pair.refresh_token, undefined, stranger)).toEqual(INACTIVE);
+        expect(await introspection(http, pair.access_token, undefined, revoker)).toEqual(INACTIVE);
+      });
+
+      it('lets a client bound to no audience revoke: the binding limits what introspection tells, not revocation', async () => {
+        const { http } = api();
+        const pair = await newPair(http);
+
+        const response = await oauthPost(http, '/oauth/revoke', {
+          fields: { token: pair.refresh_token },
+          authorization: basic(revoker),
+        });
+
+        expect(response.status).toBe(200);
+        expect(await tokenStatuses(http, pair)).toEqual(ENDED);
       });
     });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { NoEpochLedger } from '../../src/epoch/epoch-ledger.js';
+import { NoEpochLedger, type EpochLedger } from '../../src/epoch/epoch-ledger.js';
 import { RedisStoreEpoch } from '../../src/epoch/redis-store-epoch.js';
 import type { StoreLossCause } from '../../src/epoch/store-epoch.js';
 import type { RedisClient } from '../../src/redis/redis-client.js';
@@ -28,8 +28,11 @@ export function redisForContract(): { redis: Redis; keys: RedisKeys; close: () =
 export async function redisStores({
   mirror,
   on,
+  ledger = new NoEpochLedger(),
 }: {
   mirror?: { maxStalenessMs: number; maxEntries: number };
+  /** The durable high-water mark (none by default); instances of one deployment share theirs. */
+  ledger?: EpochLedger;
   /** A connection and key layout of the caller's (a Cluster client, say), left open by `close`. */
   on?: { redis: RedisClient; keys: RedisKeys };
 } = {}) {
@@ -38,7 +41,7 @@ export async function redisStores({
   const epoch = new RedisStoreEpoch(
     connection.redis,
     connection.keys,
-    new NoEpochLedger(),
+    ledger,
     { storeLost: (cause) => losses.push(cause) },
     500,
   );

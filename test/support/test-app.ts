@@ -38,6 +38,7 @@ export async function createTestApp(env: Record<string, string | undefined> = {}
     REDIS_KEY_PREFIX: keyPrefix,
     THROTTLE_IP_LIMIT: '1000000',
     THROTTLE_ACCOUNT_LIMIT: '1000000',
+    THROTTLE_ACCOUNT_GLOBAL_LIMIT: '1000000',
     ...env,
   };
   const { DATABASE_URL } = await withDatabase({ ...process.env, ...settings });

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Matches, Max, MaxLength, Min } from 'class-validator';
 
 export class AuditQueryDto {
   @ApiPropertyOptional({ description: 'Entries per page' })
@@ -16,6 +16,7 @@ export class AuditQueryDto {
     example: '1042',
   })
   @IsOptional()
+  @MaxLength(19)
   @Matches(/^[1-9]\d{0,18}$/, { message: 'before must be an audit entry id like 1042' })
   before?: string;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsAscii, IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsNotCommonPassword } from './not-common-password.validator.js';
 
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 128;
@@ -31,5 +32,6 @@ export class RegisterDto extends LoginDto {
   @IsString()
   @MinLength(PASSWORD_MIN_LENGTH)
   @MaxLength(PASSWORD_MAX_LENGTH)
+  @IsNotCommonPassword()
   declare password: string;
 }

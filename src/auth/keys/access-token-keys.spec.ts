@@ -13,7 +13,7 @@ import { AccessTokenService } from '../access-token.service.js';
 import { AccessTokenKeys, type AcceptedKey } from './access-token-keys.js';
 import { secretKeyId, thumbprintKeyId } from './key-ids.js';
 
-const SECRET = 'Zq3v9K1xW7pL2mN8bR4tY6uH0jF5gD2sA1cE9oI7';
+const SECRET = 'oYpFVkvM5QGcHTpf11K9Wk4hWDWW92GeczY3aInMRcg';
 const secretKey = (secret = SECRET) => createSecretKey(Buffer.from(secret, 'utf8'));
 const ISSUER = 'issuer-under-test';
 const AUDIENCE = 'audience-under-test';

@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 
 /** The body of every error answer, as AllExceptionsFilter writes it: the OpenAPI schema of every error status. */
 export class ErrorResponse {
-  @ApiProperty({ type: 'integer', example: 401 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 400, maximum: 599, example: 401 })
   statusCode: number;
 
   @ApiProperty({ description: "The status's reason phrase", example: 'Unauthorized' })
@@ -26,5 +26,8 @@ export const WWW_AUTHENTICATE_HEADER = {
 
 /** The response header of a 429 or 503: seconds to wait before retrying. */
 export const RETRY_AFTER_HEADER = {
-  'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } },
+  'Retry-After': {
+    description: 'Seconds to wait before retrying',
+    schema: { type: 'integer', format: 'int32', minimum: 0 },
+  },
 };
