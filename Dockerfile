@@ -1,9 +1,10 @@
 # Multi-stage image for revocable-jwt-api.
 #   docker build -t revocable-jwt-api .
-#   docker run --init -e JWT_SECRET="$(openssl rand -base64 48)" -e METRICS_TOKEN="$(openssl rand -hex 32)" -e REDIS_URL=redis://host:6379 -p 3000:3000 revocable-jwt-api
+#   docker run --init -e JWT_SECRET="$(openssl rand -base64 48)" -e METRICS_TOKEN="$(openssl rand -hex 32)" -e REDIS_URL=redis://host:6379 \
+#     -e DATABASE_URL=postgres://app:secret@host:5432/app -p 3000:3000 revocable-jwt-api
 # Debian (glibc), not alpine: argon2 loads the glibc linux-x64/arm64 prebuilt binary shipped in its npm package,
 # so no compiler toolchain is needed in any stage.
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- build: full install, compile, then drop devDependencies --------------------------------------------------
 FROM ${NODE_IMAGE} AS build
