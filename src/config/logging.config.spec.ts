@@ -22,8 +22,21 @@ describe('loggingConfig', () => {
     ['log', 'info'],
     ['debug', 'debug'],
     ['verbose', 'trace'],
+    ['info', 'info'],
+    ['trace', 'trace'],
+    ['silent', 'silent'],
   ])('maps LOG_LEVEL=%s to the pino level %s', (logLevel, pinoLevel) => {
     expect(loggingFrom({ LOG_LEVEL: logLevel }).level).toBe(pinoLevel);
+  });
+
+  it.each([
+    ['info', ['fatal', 'error', 'warn', 'log']],
+    ['log', ['fatal', 'error', 'warn', 'log']],
+    ['trace', ['fatal', 'error', 'warn', 'log', 'debug', 'verbose']],
+    ['error', ['fatal', 'error']],
+    ['silent', []],
+  ])("gives LOG_LEVEL=%s in Nest's names as %p", (logLevel, nestLevels) => {
+    expect(loggingFrom({ LOG_LEVEL: logLevel }).nestLevels).toEqual(nestLevels);
   });
 
   it('logs at info (LOG_LEVEL=log) by default', () => {
