@@ -1,6 +1,5 @@
-import { Module, ValidationPipe } from '@nestjs/common';
+import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { ConditionalModule } from '@nestjs/config';
 import { AdminModule } from './admin/admin.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuditRetention } from './audit/audit-retention.js';
@@ -8,6 +7,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
 import { BodyDepthPipe } from './common/pipes/body-depth.pipe.js';
 import { AppConfigModule } from './config/config.module.js';
+import type { AllConfig } from './config/config.types.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JwksModule } from './jwks/jwks.module.js';
@@ -16,21 +16,8 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { OAuthModule } from './oauth/oauth.module.js';
 import { RedisConnectionModule } from './redis/redis.module.js';
 
+/** The API, built from the config `loadConfig` validated (main.ts, or a test app with its own settings). */
 @Module({
-  imports: [
-    AppConfigModule,
-    LoggingModule,
-    RedisConnectionModule,
-    DatabaseModule.forRoot('app'),
-    AuthModule,
-    AdminModule,
-    AuditModule,
-    HealthModule,
-    OAuthModule,
-    JwksModule,
-    // Decided when this module is loaded, like the Redis connection: METRICS_ENABLED=false leaves no trace of it.
-    ConditionalModule.registerWhen(MetricsModule, 'METRICS_ENABLED', { debug: false }),
-  ],
   providers: [
     AuditRetention,
     // Pipes run in this order: the depth check first, so validation never meets a hostile shape.
@@ -48,4 +35,24 @@ import { RedisConnectionModule } from './redis/redis.module.js';
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
   ],
 })
-export class AppModule {}
+export class AppModule {
+  static forRoot(config: AllConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        LoggingModule,
+        RedisConnectionModule.forRoot(config.redis),
+        DatabaseModule.forRoot('app'),
+        AuthModule,
+        AdminModule,
+        AuditModule,
+        HealthModule,
+        OAuthModule,
+        JwksModule,
+        // METRICS_ENABLED=false leaves no trace of it.
+        ...(config.metrics.enabled ? [MetricsModule] : []),
+      ],
+    };
+  }
+}

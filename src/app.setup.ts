@@ -1,7 +1,7 @@
 import cookie from '@fastify/cookie';
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { appConfig, type AppConfig } from './config/app.config.js';
+import type { AppConfig } from './config/app.config.js';
 import { refuseForgeableCookieRequests } from './auth/cookie-csrf.js';
 import { enableCors } from './common/http/cors.js';
 import { refuseNonJsonBodiesOutside } from './common/json-only-bodies.js';
@@ -18,9 +18,9 @@ const BODY_LIMIT_BYTES = 16 * 1024;
 
 /**
  * The HTTP adapter, shared by `main.ts` and the e2e tests so both run the same server. Created before Nest, so it
- * takes the (validated) app config directly.
+ * takes the app namespace of the loaded config directly.
  */
-export function createHttpAdapter(config: AppConfig = appConfig()): FastifyAdapter {
+export function createHttpAdapter(config: Pick<AppConfig, 'trustProxy'>): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,

@@ -4,8 +4,9 @@ import { ConsoleLogger, Logger, type LogLevel } from '@nestjs/common';
 import { CommandFactory } from 'nest-commander';
 import { StartupRefusedError } from './common/errors/startup-refused.error.js';
 import { StoreUnavailableError } from './common/errors/store-unavailable.error.js';
-import { appConfig } from './config/app.config.js';
-import { LOG_LEVELS, assertValidEnvironment } from './config/env.validation.js';
+import { CliModule } from './cli/cli.module.js';
+import { loadConfig, processSettings } from './config/load-config.js';
+import type { LoggingConfig } from './config/logging.config.js';
 
 /**
  * The operator CLI (`npm run cli -- <command>`), on the app's own modules and store. Every command prints its
@@ -26,22 +27,18 @@ class StderrLogger extends ConsoleLogger {
   }
 }
 
-// Read after assertValidEnvironment(), so LOG_LEVEL is one of the known levels.
-const logLevel = () => appConfig().logLevel;
-const debugging = () => ['debug', 'verbose'].includes(logLevel());
+// Set once the config is loaded: until then (a refused config included) failures are one line.
+let logging: LoggingConfig | undefined;
+const debugging = () => logging?.level === 'debug' || logging?.level === 'trace';
 
 async function run(): Promise<number> {
-  assertValidEnvironment();
+  const config = loadConfig(processSettings());
+  logging = config.logging;
   let exitCode = 0;
-  const logLevels: LogLevel[] = debugging()
-    ? LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(logLevel()) + 1)
-    : ['warn', 'error'];
+  const logLevels: LogLevel[] = debugging() ? config.logging.nestLevels : ['warn', 'error'];
   const logger = new StderrLogger({ logLevels, colors: process.stderr.isTTY === true });
-  // Before the module graph loads: ConditionalModule logs (at debug level) while it is imported.
   Logger.overrideLogger(logger);
-  // Imported only once the environment is known to be valid: loading the module graph runs ConfigModule.forRoot.
-  const { CliModule } = await import('./cli/cli.module.js');
-  await CommandFactory.run(CliModule, {
+  await CommandFactory.run(CliModule.forRoot(config), {
     logger,
     abortOnError: false,
     // Commander's exits (an unknown command, --help) are thrown on, so the app context closes before the exit.

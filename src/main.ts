@@ -1,27 +1,28 @@
 import 'reflect-metadata';
-import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module.js';
 import { createHttpAdapter, setUpApp } from './app.setup.js';
-import type { AllConfig } from './config/config.types.js';
 import { StartupRefusedError } from './common/errors/startup-refused.error.js';
-import { assertValidEnvironment } from './config/env.validation.js';
+import { loadConfig, processSettings } from './config/load-config.js';
 
 async function bootstrap(): Promise<void> {
-  assertValidEnvironment();
-  // Imported only once the environment is known to be valid: loading the module graph runs ConfigModule.forRoot.
-  const { AppModule } = await import('./app.module.js');
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createHttpAdapter(), {
-    bufferLogs: true,
-    abortOnError: false,
-  });
+  // The one validation of this start: a bad setting stops the process here with one line, before Nest starts.
+  const config = loadConfig(processSettings());
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config),
+    createHttpAdapter(config.app),
+    {
+      bufferLogs: true,
+      abortOnError: false,
+    },
+  );
   app.useLogger(app.get(Logger));
-  const config = app.get(ConfigService<AllConfig, true>).get('app', { infer: true });
   // On SIGTERM: stop accepting, drain in-flight requests, close Redis, then exit 0.
   app.enableShutdownHooks([], { useProcessExit: true });
   await setUpApp(app);
-  await app.listen(config.port, config.host);
+  await app.listen(config.app.port, config.app.host);
 }
 
 bootstrap().catch((error: unknown) => {

@@ -240,22 +240,13 @@ describe('GET /metrics when Redis goes away', () => {
 
 describe('with METRICS_ENABLED=false', () => {
   let api: TestApp;
-  let saved: string | undefined;
 
   beforeAll(async () => {
-    // Whether the metrics module exists is decided when the app module is loaded: load a fresh copy of it.
-    saved = process.env.METRICS_ENABLED;
-    process.env.METRICS_ENABLED = 'false';
-    await jest.isolateModulesAsync(async () => {
-      const { createTestApp: createIsolatedApp } = await import('./support/test-app.js');
-      api = await createIsolatedApp();
-    });
+    api = await createTestApp({ METRICS_ENABLED: 'false' });
   });
 
   afterAll(async () => {
     await api?.close();
-    if (saved === undefined) delete process.env.METRICS_ENABLED;
-    else process.env.METRICS_ENABLED = saved;
   });
 
   it('has no /metrics route (404), and revocation works as before', async () => {

@@ -1,7 +1,8 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { AdminModule } from '../admin/admin.module.js';
 import { PasswordHasher } from '../auth/password-hasher.service.js';
 import { AppConfigModule } from '../config/config.module.js';
+import type { AllConfig } from '../config/config.types.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { RedisConnectionModule } from '../redis/redis.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -15,7 +16,6 @@ import { StatsCommand } from './stats.command.js';
 
 /** The operator CLI: the app's own config, Redis connection, users and admin actions, without the HTTP layer. */
 @Module({
-  imports: [AppConfigModule, RedisConnectionModule, DatabaseModule.forRoot('cli'), UsersModule, AdminModule],
   providers: [
     PasswordHasher,
     CliStore,
@@ -27,4 +27,17 @@ import { StatsCommand } from './stats.command.js';
     StatsCommand,
   ],
 })
-export class CliModule {}
+export class CliModule {
+  static forRoot(config: AllConfig): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        RedisConnectionModule.forRoot(config.redis),
+        DatabaseModule.forRoot('cli'),
+        UsersModule,
+        AdminModule,
+      ],
+    };
+  }
+}

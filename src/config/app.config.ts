@@ -1,27 +1,26 @@
 import { availableParallelism } from 'node:os';
-import { registerAs } from '@nestjs/config';
 import { parseCorsOrigins } from './cors-origins.js';
-import { parseDurationSeconds } from './duration.js';
-import { readEnv } from './env.validation.js';
+import { durationSetting } from './duration.js';
+import type { EnvironmentVariables } from './env.validation.js';
 
-export const appConfig = registerAs('app', () => {
-  const env = readEnv();
+export function appConfig(env: EnvironmentVariables, problems: string[]) {
+  const cors = parseCorsOrigins(env.CORS_ORIGINS);
+  problems.push(...cors.problems);
   return {
     nodeEnv: env.NODE_ENV,
     isProduction: env.NODE_ENV === 'production',
     host: env.HOST,
     port: env.PORT,
     apiPrefix: env.API_PREFIX.replace(/^\/+|\/+$/g, ''),
-    logLevel: env.LOG_LEVEL,
-    auditRetentionSeconds: parseDurationSeconds(env.AUDIT_RETENTION) as number,
+    auditRetentionSeconds: durationSetting(problems, 'AUDIT_RETENTION', env.AUDIT_RETENTION),
     trustProxy: trustProxyOf(env.TRUST_PROXY),
-    corsOrigins: parseCorsOrigins(env.CORS_ORIGINS).origins,
+    corsOrigins: cors.origins,
     // 0: one core fewer than the machine has (at least one), so hashing never takes every core from the event loop.
     passwordHashConcurrency: env.PASSWORD_HASH_CONCURRENCY || Math.max(1, availableParallelism() - 1),
     // The spec maps the whole API surface: served unless production, where it takes API_DOCS=true.
     docsEnabled: env.API_DOCS === undefined ? env.NODE_ENV !== 'production' : env.API_DOCS === 'true',
   };
-});
+}
 
 export type AppConfig = ReturnType<typeof appConfig>;
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigValidationError, validateEnv } from './env.validation.js';
+import { ConfigValidationError } from './env.validation.js';
+import { validateEnv } from './load-config.js';
 import { STRONG_SECRET } from './testing/strong-secret.js';
 
 describe('validateEnv', () => {

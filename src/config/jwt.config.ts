@@ -1,15 +1,14 @@
 import { createSecretKey } from 'node:crypto';
-import { registerAs } from '@nestjs/config';
-import { parseDurationSeconds } from './duration.js';
-import { readEnv } from './env.validation.js';
+import { durationSetting } from './duration.js';
+import type { EnvironmentVariables } from './env.validation.js';
 import { readKeyFiles, type AlgorithmKey } from './signing-keys.js';
 
-export const jwtConfig = registerAs('jwt', () => {
-  const env = readEnv();
-  // A KeyObject, never a string: jsonwebtoken@9 re-parses a string secret on every verify (~0.5 ms of CPU).
-  const secretKey = createSecretKey(Buffer.from(env.JWT_SECRET as string, 'utf8'));
-  // Already checked by readEnv(): with an asymmetric algorithm the signing key is there.
+export function jwtConfig(env: EnvironmentVariables, problems: string[]) {
+  // A KeyObject, never a string: jsonwebtoken@9 re-parses a string secret on every verify (~0.5 ms of CPU). An unset
+  // secret is already a problem; the empty key only keeps this function total.
+  const secretKey = createSecretKey(Buffer.from(env.JWT_SECRET ?? '', 'utf8'));
   const keyFiles = readKeyFiles(env);
+  problems.push(...keyFiles.problems);
   const signing: AlgorithmKey = keyFiles.signing ?? { algorithm: 'HS256', key: secretKey };
   return {
     // Also the key of the refresh tokens' HMAC, whatever signs the access tokens.
@@ -18,7 +17,7 @@ export const jwtConfig = registerAs('jwt', () => {
     signing,
     // Public keys accepted (and published) besides the signing key's own: the overlap of a key rotation.
     verifyOnly: keyFiles.verifyOnly,
-    accessTtlSeconds: parseDurationSeconds(env.JWT_ACCESS_TTL) as number,
+    accessTtlSeconds: durationSetting(problems, 'JWT_ACCESS_TTL', env.JWT_ACCESS_TTL),
     issuer: env.JWT_ISSUER,
     audience: env.JWT_AUDIENCE,
     clockToleranceSeconds: env.JWT_CLOCK_TOLERANCE,
@@ -27,6 +26,6 @@ export const jwtConfig = registerAs('jwt', () => {
     // Benchmarks only (refused in production): the guard verifies signatures but asks no store.
     revocationCheck: env.REVOCATION_CHECK === 'on',
   };
-});
+}
 
 export type JwtConfig = ReturnType<typeof jwtConfig>;

@@ -1,5 +1,4 @@
-import { validateEnv } from './env.validation.js';
-import { loggingConfig } from './logging.config.js';
+import { loadConfig, validateEnv } from './load-config.js';
 import { STRONG_SECRET } from './testing/strong-secret.js';
 
 // What NODE_ENV=production needs to start, metrics off so no METRICS_TOKEN is needed.
@@ -10,20 +9,9 @@ const PRODUCTION = {
   METRICS_ENABLED: 'false',
 };
 
-/** The `logging` namespace as the app builds it from this environment (and nothing else of the process's). */
+/** The `logging` namespace as the app builds it from these settings (and nothing else of the process's). */
 function loggingFrom(env: Record<string, string>) {
-  const keys = ['NODE_ENV', 'LOG_LEVEL', 'LOG_FORMAT', 'LOG_REQUESTS', 'REDIS_URL', 'JWT_SECRET', 'METRICS_ENABLED'];
-  const saved = Object.fromEntries(keys.map((key) => [key, process.env[key]]));
-  for (const key of keys) delete process.env[key];
-  Object.assign(process.env, { JWT_SECRET: STRONG_SECRET, ...env });
-  try {
-    return loggingConfig();
-  } finally {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  }
+  return loadConfig({ JWT_SECRET: STRONG_SECRET, ...env }).logging;
 }
 
 describe('loggingConfig', () => {
@@ -34,8 +22,21 @@ describe('loggingConfig', () => {
     ['log', 'info'],
     ['debug', 'debug'],
     ['verbose', 'trace'],
+    ['info', 'info'],
+    ['trace', 'trace'],
+    ['silent', 'silent'],
   ])('maps LOG_LEVEL=%s to the pino level %s', (logLevel, pinoLevel) => {
     expect(loggingFrom({ LOG_LEVEL: logLevel }).level).toBe(pinoLevel);
+  });
+
+  it.each([
+    ['info', ['fatal', 'error', 'warn', 'log']],
+    ['log', ['fatal', 'error', 'warn', 'log']],
+    ['trace', ['fatal', 'error', 'warn', 'log', 'debug', 'verbose']],
+    ['error', ['fatal', 'error']],
+    ['silent', []],
+  ])("gives LOG_LEVEL=%s in Nest's names as %p", (logLevel, nestLevels) => {
+    expect(loggingFrom({ LOG_LEVEL: logLevel }).nestLevels).toEqual(nestLevels);
   });
 
   it('logs at info (LOG_LEVEL=log) by default', () => {

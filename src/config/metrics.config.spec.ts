@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { validateEnv } from './env.validation.js';
+import { validateEnv } from './load-config.js';
 import { STRONG_SECRET } from './testing/strong-secret.js';
 
 describe('metrics settings', () => {

@@ -1,4 +1,5 @@
-import { ConfigValidationError, validateEnv } from './env.validation.js';
+import { ConfigValidationError } from './env.validation.js';
+import { validateEnv } from './load-config.js';
 import { parseOAuthClients } from './oauth-clients.js';
 
 const JWT_SECRET = 'oYpFVkvM5QGcHTpf11K9Wk4hWDWW92GeczY3aInMRcg';

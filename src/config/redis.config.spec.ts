@@ -1,8 +1,8 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigValidationError, validateEnv } from './env.validation.js';
-import { redisConfig } from './redis.config.js';
+import { ConfigValidationError } from './env.validation.js';
+import { loadConfig, validateEnv } from './load-config.js';
 import { STRONG_SECRET } from './testing/strong-secret.js';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
@@ -49,16 +49,8 @@ describe('REDIS_TLS_CA_FILE', () => {
   });
 
   it('is read once into the redis config namespace (undefined when unset)', () => {
-    const previous = process.env.REDIS_TLS_CA_FILE;
-    try {
-      process.env.REDIS_TLS_CA_FILE = caFile;
-      expect(redisConfig().tlsCa).toBe(PEM);
-      delete process.env.REDIS_TLS_CA_FILE;
-      expect(redisConfig().tlsCa).toBeUndefined();
-    } finally {
-      if (previous === undefined) delete process.env.REDIS_TLS_CA_FILE;
-      else process.env.REDIS_TLS_CA_FILE = previous;
-    }
+    expect(loadConfig(env(caFile)).redis.tlsCa).toBe(PEM);
+    expect(loadConfig(env('')).redis.tlsCa).toBeUndefined();
   });
 });
 
@@ -88,13 +80,6 @@ describe('REDIS_SOCKET_TIMEOUT_MS', () => {
   });
 
   it('is read into the redis config namespace', () => {
-    const previous = process.env.REDIS_SOCKET_TIMEOUT_MS;
-    try {
-      process.env.REDIS_SOCKET_TIMEOUT_MS = '7000';
-      expect(redisConfig().socketTimeoutMs).toBe(7000);
-    } finally {
-      if (previous === undefined) delete process.env.REDIS_SOCKET_TIMEOUT_MS;
-      else process.env.REDIS_SOCKET_TIMEOUT_MS = previous;
-    }
+    expect(loadConfig(env({ REDIS_SOCKET_TIMEOUT_MS: '7000' })).redis.socketTimeoutMs).toBe(7000);
   });
 });

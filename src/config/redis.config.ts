@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { registerAs } from '@nestjs/config';
-import { readEnv } from './env.validation.js';
+import type { EnvironmentVariables } from './env.validation.js';
+import { caBundleSetting } from './pem-file.js';
 
 export interface HostPort {
   host: string;
@@ -13,15 +12,15 @@ export type RedisTopology =
   | { kind: 'sentinel'; sentinels: HostPort[]; masterName: string; sentinelPassword?: string }
   | { kind: 'cluster'; nodes: HostPort[] };
 
-export const redisConfig = registerAs('redis', () => {
-  const env = readEnv();
+export function redisConfig(env: EnvironmentVariables, problems: string[]) {
   return {
+    // None: the in-memory store.
     topology: topologyOf(env),
     username: env.REDIS_USERNAME,
     password: env.REDIS_PASSWORD,
     tls: env.REDIS_TLS === 'true',
-    // PEM CA bundle trusted wherever TLS is on (rediss:// or REDIS_TLS=true); read once, checked by validateEnv.
-    tlsCa: env.REDIS_TLS_CA_FILE ? readFileSync(env.REDIS_TLS_CA_FILE, 'utf8') : undefined,
+    // PEM CA bundle trusted wherever TLS is on (rediss:// or REDIS_TLS=true).
+    tlsCa: caBundleSetting(problems, 'REDIS_TLS_CA_FILE', env.REDIS_TLS_CA_FILE),
     keyPrefix: env.REDIS_KEY_PREFIX,
     commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
     // A connection awaiting a reply that receives nothing for this long is dropped and reopened (half-open socket).
@@ -37,16 +36,11 @@ export const redisConfig = registerAs('redis', () => {
       maxEntries: env.REVOCATION_MIRROR_MAX_ENTRIES,
     },
   };
-});
+}
 
 export type RedisConfig = ReturnType<typeof redisConfig>;
 
-/** True when a Redis server is configured (any topology); the in-memory store is used otherwise. */
-export function isRedisConfigured(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(env.REDIS_URL || env.REDIS_SENTINELS || env.REDIS_CLUSTER_NODES);
-}
-
-function topologyOf(env: ReturnType<typeof readEnv>): RedisTopology | undefined {
+function topologyOf(env: EnvironmentVariables): RedisTopology | undefined {
   if (env.REDIS_CLUSTER_NODES) return { kind: 'cluster', nodes: hostPorts(env.REDIS_CLUSTER_NODES) };
   if (env.REDIS_SENTINELS) {
     return {

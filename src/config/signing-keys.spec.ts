@@ -2,7 +2,8 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigValidationError, validateEnv } from './env.validation.js';
+import { ConfigValidationError } from './env.validation.js';
+import { validateEnv } from './load-config.js';
 import { readKeyFiles } from './signing-keys.js';
 import { STRONG_SECRET } from './testing/strong-secret.js';
 

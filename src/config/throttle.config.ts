@@ -1,13 +1,11 @@
-import { registerAs } from '@nestjs/config';
-import { parseDurationSeconds } from './duration.js';
-import { readEnv } from './env.validation.js';
+import { durationSetting } from './duration.js';
+import type { EnvironmentVariables } from './env.validation.js';
 
 // An address an account proved its password from stays exempt from THROTTLE_ACCOUNT_GLOBAL_LIMIT this long.
 const KNOWN_ADDRESS_MS = 30 * 24 * 3600 * 1000;
 
-export const throttleConfig = registerAs('throttle', () => {
-  const env = readEnv();
-  const windowMs = (parseDurationSeconds(env.THROTTLE_WINDOW) as number) * 1000;
+export function throttleConfig(env: EnvironmentVariables, problems: string[]) {
+  const windowMs = durationSetting(problems, 'THROTTLE_WINDOW', env.THROTTLE_WINDOW) * 1000;
   return {
     windowMs,
     ipLimit: env.THROTTLE_IP_LIMIT,
@@ -15,10 +13,11 @@ export const throttleConfig = registerAs('throttle', () => {
       pairLimit: env.THROTTLE_ACCOUNT_LIMIT,
       pairWindowMs: windowMs,
       subjectLimit: env.THROTTLE_ACCOUNT_GLOBAL_LIMIT,
-      subjectWindowMs: (parseDurationSeconds(env.THROTTLE_ACCOUNT_GLOBAL_WINDOW) as number) * 1000,
+      subjectWindowMs:
+        durationSetting(problems, 'THROTTLE_ACCOUNT_GLOBAL_WINDOW', env.THROTTLE_ACCOUNT_GLOBAL_WINDOW) * 1000,
       knownAddressMs: KNOWN_ADDRESS_MS,
     },
   };
-});
+}
 
 export type ThrottleConfig = ReturnType<typeof throttleConfig>;

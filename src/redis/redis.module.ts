@@ -1,8 +1,8 @@
-import { Global, Module } from '@nestjs/common';
-import { ConditionalModule, ConfigService } from '@nestjs/config';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { getRedisConnectionToken, RedisModule } from '@nestjs-modules/ioredis';
 import type { AllConfig } from '../config/config.types.js';
-import { isRedisConfigured } from '../config/redis.config.js';
+import type { RedisConfig } from '../config/redis.config.js';
 import { redisClientOptions } from './redis-client.options.js';
 import { RedisKeys } from './redis-keys.js';
 import type { RedisClient } from './redis-client.js';
@@ -15,20 +15,6 @@ import { revocationReadConnection, RevocationReads } from './revocation-reads.js
  */
 @Global()
 @Module({
-  imports: [
-    ConditionalModule.registerWhen(
-      RedisModule.forRootAsync({
-        imports: [],
-        inject: [ConfigService],
-        useFactory: (config: ConfigService<AllConfig, true>) =>
-          redisClientOptions(config.get('redis', { infer: true })),
-      }),
-      isRedisConfigured,
-      // Its debug line would be printed before the app's logger exists, outside the log format; the in-memory
-      // store's start-up warning says the same.
-      { debug: false },
-    ),
-  ],
   providers: [
     RedisLifecycle,
     {
@@ -45,4 +31,20 @@ import { revocationReadConnection, RevocationReads } from './revocation-reads.js
   ],
   exports: [RedisKeys, RevocationReads],
 })
-export class RedisConnectionModule {}
+export class RedisConnectionModule {
+  /** With a Redis topology configured, its connection; without one (the in-memory store), none. */
+  static forRoot(redis: Pick<RedisConfig, 'topology'>): DynamicModule {
+    if (!redis.topology) return { module: RedisConnectionModule };
+    return {
+      module: RedisConnectionModule,
+      imports: [
+        RedisModule.forRootAsync({
+          imports: [],
+          inject: [ConfigService],
+          useFactory: (config: ConfigService<AllConfig, true>) =>
+            redisClientOptions(config.get('redis', { infer: true })),
+        }),
+      ],
+    };
+  }
+}

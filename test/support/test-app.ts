@@ -9,6 +9,7 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { AppModule } from '../../src/app.module.js';
 import { createHttpAdapter, setUpApp } from '../../src/app.setup.js';
+import { loadConfig } from '../../src/config/load-config.js';
 import { testRedisUrl } from './redis-server.js';
 import { withDatabase } from './test-database.js';
 
@@ -25,10 +26,10 @@ export interface TestApp {
 }
 
 /**
- * The real AppModule on the real Fastify adapter, configured through the environment like production and
- * talking to the test Redis, and to a database of its own deployment (its Redis and key prefix: see
- * test-database.ts). `env` overrides variables for this app only; an undefined value removes one (DATABASE_URL:
- * the embedded database).
+ * The real AppModule on the real Fastify adapter, configured like production from settings (the test environment,
+ * which global setup points at the test Redis, under `env`) and talking to a database of its own deployment (its
+ * Redis and key prefix: see test-database.ts). `env` overrides variables for this app only; an undefined value
+ * removes one (REDIS_URL: the in-memory store; DATABASE_URL: the embedded database). process.env is never written.
  */
 export async function createTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
   const keyPrefix = env.REDIS_KEY_PREFIX ?? `t${randomUUID().slice(0, 8)}:`;
@@ -46,42 +47,40 @@ export async function createTestApp(env: Record<string, string | undefined> = {}
   // The embedded database, never in the working tree: a directory of this app's own unless the test names one.
   const embeddedDir = DATABASE_URL === undefined && !env.DATABASE_DIR ? mkdtempSync(join(tmpdir(), 'rjwt-db-')) : '';
   if (embeddedDir) applied.DATABASE_DIR = embeddedDir;
-  const previous = Object.fromEntries(Object.keys(applied).map((key) => [key, process.env[key]]));
-  for (const [key, value] of Object.entries(applied)) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
+  const removeEmbeddedDir = () => embeddedDir && rmSync(embeddedDir, { recursive: true, force: true });
+  let config;
   try {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(), { logger: ['error'] });
-    try {
-      await setUpApp(app);
-      await app.init();
-      await app.getHttpAdapter().getInstance().ready();
-    } catch (error) {
-      // Its Redis connections would otherwise retry forever and keep jest from exiting.
-      await moduleRef.close().catch(() => undefined);
-      if (embeddedDir) rmSync(embeddedDir, { recursive: true, force: true });
-      throw error;
-    }
-    const redis = new Redis(testRedisUrl());
-    return {
-      app,
-      http: request(app.getHttpServer()),
-      redis,
-      keyPrefix,
-      close: async () => {
-        await app.close();
-        await redis.quit();
-        if (embeddedDir) rmSync(embeddedDir, { recursive: true, force: true });
-      },
-    };
-  } finally {
-    for (const [key, value] of Object.entries(previous)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
+    config = loadConfig({ ...process.env, ...applied });
+  } catch (error) {
+    removeEmbeddedDir();
+    throw error;
   }
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(config.app), {
+    logger: ['error'],
+  });
+  try {
+    await setUpApp(app);
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  } catch (error) {
+    // Its Redis connections would otherwise retry forever and keep jest from exiting.
+    await moduleRef.close().catch(() => undefined);
+    removeEmbeddedDir();
+    throw error;
+  }
+  const redis = new Redis(testRedisUrl());
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    redis,
+    keyPrefix,
+    close: async () => {
+      await app.close();
+      await redis.quit();
+      removeEmbeddedDir();
+    },
+  };
 }
 
 /** The app's state in Redis: every key under its prefix except rate-limit counters (which every attempt moves). */
