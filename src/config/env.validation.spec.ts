@@ -76,6 +76,13 @@ describe('validateEnv', () => {
     });
   });
 
+  it('reads integers only as decimal digits', () => {
+    for (const PORT of [' ', '1e3', '0x10', '3.5', 'abc']) {
+      expect(() => validateEnv({ JWT_SECRET: STRONG_SECRET, PORT })).toThrow(/PORT must be an integer number/);
+    }
+    expect(validateEnv({ JWT_SECRET: STRONG_SECRET, PORT: '4000' }).PORT).toBe(4000);
+  });
+
   it('refuses to switch the revocation check off in production', () => {
     expect(() =>
       validateEnv({

@@ -1,6 +1,6 @@
 // The declared property types, which implicit conversion reads, are emitted as reflect-metadata.
 import 'reflect-metadata';
-import { plainToInstance } from 'class-transformer';
+import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsIn,
   IsInt,
@@ -20,6 +20,23 @@ import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './signing-keys.js';
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_FORMATS = ['json', 'pretty'] as const;
 
+/**
+ * An integer written as decimal digits. Implicit conversion alone is `Number()`, which reads " " as 0 and "1e3" or
+ * "0x10" as numbers; any other text is left as it is, so `@IsInt()` refuses it by name.
+ */
+const IsWholeNumber = (): PropertyDecorator => {
+  const digits = Transform(({ obj, key, value }: { obj: Record<string, unknown>; key: string; value: unknown }) => {
+    const raw = obj[key];
+    if (typeof raw !== 'string') return value;
+    return /^-?\d+$/.test(raw) ? Number(raw) : raw;
+  });
+  const integer = IsInt();
+  return (target, property) => {
+    digits(target, property);
+    integer(target, property);
+  };
+};
+
 const HOST_PORT_LIST = /^[A-Za-z0-9.-]+:\d{1,5}(,[A-Za-z0-9.-]+:\d{1,5})*$/;
 
 /**
@@ -31,7 +48,7 @@ export class EnvironmentVariables {
   @IsIn(NODE_ENVS)
   NODE_ENV: (typeof NODE_ENVS)[number] = 'development';
 
-  @IsInt()
+  @IsWholeNumber()
   @Min(0)
   @Max(65535)
   PORT: number = 3000;
@@ -85,12 +102,12 @@ export class EnvironmentVariables {
   @IsString()
   JWT_AUDIENCE: string = 'revocable-jwt-api';
 
-  @IsInt()
+  @IsWholeNumber()
   @Min(0)
   @Max(300)
   JWT_CLOCK_TOLERANCE: number = 5;
 
-  @IsInt()
+  @IsWholeNumber()
   @Min(0)
   @Max(1_000_000)
   JWT_VERIFY_CACHE_SIZE: number = 10_000;
@@ -110,7 +127,7 @@ export class EnvironmentVariables {
   @IsString()
   REFRESH_REUSE_GRACE: string = '10s';
 
-  @IsInt()
+  @IsWholeNumber()
   @Min(1)
   @Max(1000)
   SESSIONS_PER_USER: number = 50;
@@ -121,15 +138,15 @@ export class EnvironmentVariables {
   @IsString()
   THROTTLE_WINDOW: string = '1m';
 
-  @IsInt()
+  @IsWholeNumber()
   @Min(1)
   THROTTLE_IP_LIMIT: number = 30;
 
-  @IsInt()
+  @IsWholeNumber()
   @Min(1)
   THROTTLE_ACCOUNT_LIMIT: number = 10;
 
-  @IsInt()
+  @IsWholeNumber()
   @Min(1)
   THROTTLE_ACCOUNT_GLOBAL_LIMIT: number = 100;
 
@@ -149,7 +166,7 @@ export class EnvironmentVariables {
   @IsString()
   OAUTH_CLIENTS?: string;
 
-  @IsInt()
+  @IsWholeNumber()
   @Min(1)
   THROTTLE_OAUTH_CLIENT_LIMIT: number = 10;
 
@@ -192,12 +209,12 @@ export class EnvironmentVariables {
   @IsString()
   REDIS_TLS_CA_FILE?: string;
 
-  @IsInt()
+  @IsWholeNumber()
   @Min(0)
   @Max(16)
   REDIS_WAIT_REPLICAS: number = 0;
 
-  @IsInt()
+  @IsWholeNumber()
   @Min(10)
   @Max(60000)
   REDIS_WAIT_TIMEOUT_MS: number = 250;
@@ -212,17 +229,17 @@ export class EnvironmentVariables {
   @Matches(/^[A-Za-z0-9:_-]{0,32}$/, { message: 'REDIS_KEY_PREFIX may hold up to 32 of A-Z a-z 0-9 : _ -' })
   REDIS_KEY_PREFIX: string = 'auth:';
 
-  @IsInt()
+  @IsWholeNumber()
   @Min(50)
   @Max(10000)
   REDIS_COMMAND_TIMEOUT_MS: number = 500;
 
-  @IsInt()
+  @IsWholeNumber()
   @Min(100)
   @Max(600_000)
   REDIS_SOCKET_TIMEOUT_MS: number = 5000;
 
-  @IsInt()
+  @IsWholeNumber()
   @Min(0)
   @Max(64)
   PASSWORD_HASH_CONCURRENCY: number = 0;
@@ -233,12 +250,12 @@ export class EnvironmentVariables {
   })
   DATABASE_URL?: string;
 
-  @IsInt()
+  @IsWholeNumber()
   @Min(1)
   @Max(1000)
   DATABASE_POOL_SIZE: number = 10;
 
-  @IsInt()
+  @IsWholeNumber()
   @Min(100)
   @Max(60_000)
   DATABASE_STATEMENT_TIMEOUT_MS: number = 2000;
@@ -259,12 +276,12 @@ export class EnvironmentVariables {
   @IsIn(['on', 'off'])
   REVOCATION_MIRROR: 'on' | 'off' = 'on';
 
-  @IsInt()
+  @IsWholeNumber()
   @Min(10)
   @Max(1000)
   REVOCATION_MIRROR_MAX_STALENESS_MS: number = 100;
 
-  @IsInt()
+  @IsWholeNumber()
   @Min(1000)
   @Max(10_000_000)
   REVOCATION_MIRROR_MAX_ENTRIES: number = 100_000;
