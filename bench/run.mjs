@@ -7,14 +7,14 @@
 // 2. Starts a private redis-server and, for each measured run, a fresh `node dist/main.js` (a copy of dist/ taken
 //    into the results folder, so that a concurrent rebuild cannot break the run) in one mode:
 //    redis (REDIS_URL set), memory (in-memory store) and off (signature only, once the app has a
-//    REVOCATION_CHECK=off switch); with --anchors also ../shared/anchors' Fastify app (nocheck and jti-get).
+//    REVOCATION_CHECK=off switch); with --anchors also bench/anchors' Fastify app (nocheck and jti-get).
 // 3. Checks that revocation works, then loads GET /me with wrk (else autocannon): a warm-up, then the measured run.
 //    Modes are interleaved and their order rotated each round.
 // 4. Loads POST /login on a fresh app (mode redis, throttling off), then GET /me alone and beside the logins
 //    (bench/login.mjs): argon2id's cost, and whether hashing starves GET /me.
 // 5. Measures Redis memory per revoked token through the app's own RedisRevocationStore.
 // 6. Prints a Markdown table and writes bench/results/<UTC time>/ (results.json, summary.md, raw outputs, logs).
-// Exits non-zero when a mode fails its check or anything else fails. The DESIGN §6 floors are reported, not enforced.
+// Exits non-zero when a mode fails its check or anything else fails. The performance floors (docs/performance.md) are reported, not enforced.
 import { randomBytes } from 'node:crypto';
 import {
   appendFileSync,
@@ -63,9 +63,8 @@ import { loginMarkdown, measureLoginPhase } from './login.mjs';
 import { measureRevocationMemory } from './memory.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ANCHORS_SOURCE = join(ROOT, '..', 'shared', 'anchors');
-// Outside the repository, so that neither git nor `eslint .` sees it; kept between runs so `npm ci` runs once.
-const ANCHORS_BUILD = join(tmpdir(), 'revocable-jwt-api-bench-anchors');
+// The comparison app (verify only; EXISTS per jti), built into bench/anchors/dist by bench/anchors.mjs.
+const ANCHORS_SOURCE = join(ROOT, 'bench', 'anchors');
 // login: the POST /login phase (bench/login.mjs), about 10 s longer than the sum of its seconds (start, register).
 const PROFILES = {
   full: {
@@ -90,7 +89,7 @@ const OFF_SWITCH_MISSING = 'needs a REVOCATION_CHECK=off switch in the app';
 const USAGE = `usage: npm run bench -- [--quick] [--anchors]
   --quick    1 round of 3 s per mode, 3 s of POST /login, 20 000 revocations for the memory figure (~1 min);
              default 3 rounds of 10 s, 10 s of POST /login, 100 000 revocations (~4 min, ~5 with --anchors)
-  --anchors  also load ../shared/anchors' Fastify app (MODE=nocheck and jti-get, JWT_KEY=keyobject) in the same rounds
+  --anchors  also load bench/anchors' Fastify app (MODE=nocheck and jti-get, JWT_KEY=keyobject) in the same rounds
 environment:
   BENCH_APP_DIST=<dir>  run this build of the app (e.g. from \`npx tsc -p tsconfig.build.json --outDir <dir>\`)
                         instead of dist/, and never build`;
@@ -230,7 +229,7 @@ function anchorTargets(script) {
     REDIS_URL: redisUrl,
     JWT_SECRET,
   });
-  const about = '../shared/anchors, Fastify, secret as a KeyObject:';
+  const about = 'bench/anchors, Fastify, secret as a KeyObject:';
   return [
     {
       id: 'anchor nocheck',
@@ -444,7 +443,7 @@ function markdownTable(rows) {
 }
 
 /**
- * The floors of DESIGN §6, each "met" (true), missed (false) or not measurable here (undefined), with its value.
+ * The performance floors (docs/performance.md), each "met" (true), missed (false) or not measurable here (undefined), with its value.
  * @param {Row[]} rows
  * @param {Awaited<ReturnType<typeof measureRevocationMemory>> | undefined} memory
  */
@@ -611,7 +610,7 @@ async function measureMemory(distDir, redisUrl, count) {
 }
 
 /**
- * The report: table, legend, memory figure and DESIGN §6 floors, then the POST /login section.
+ * The report: table, legend, memory figure and performance floors, then the POST /login section.
  * @param {{ header: string[], targets: Target[], rows: Row[], floors: ReturnType<typeof floorChecks>,
  *   memory: Awaited<ReturnType<typeof measureRevocationMemory>> | undefined, memoryError: string,
  *   login: string }} parts
@@ -633,7 +632,7 @@ function summaryMarkdown({ header, targets, rows, floors, memory, memoryError, l
     '',
     memory ? memoryLine(memory) : `Redis memory per revocation: not measured (${memoryError})`,
     '',
-    '### DESIGN §6 floors (reported, not enforced)',
+    '### Performance floors (reported, not enforced)',
     '',
     ...floors.map(({ floor, value, met }) => `- [${mark(met)}] ${floor}: ${value}`),
     ...rows.flatMap((row) => row.errors.map((error) => `- ${row.id} failed in ${error}`)),
@@ -657,7 +656,7 @@ async function main() {
   const flags = `${options.quick ? ' --quick' : ''}${options.anchors ? ' --anchors' : ''}`;
   log(`# npm run bench${flags}: ${new Date().toISOString()}, results in ${relative(ROOT, OUT)}/`);
   const appDist = await buildAndSnapshotDist();
-  const anchorsBuild = { sourceDir: ANCHORS_SOURCE, workDir: ANCHORS_BUILD, logFile: join(OUT, 'anchors.log'), log };
+  const anchorsBuild = { sourceDir: ANCHORS_SOURCE, rootDir: ROOT, logFile: join(OUT, 'anchors.log'), log };
   const anchorScript = options.anchors ? await prepareAnchors(anchorsBuild) : undefined;
   const targets = [...appTargets(appDist), ...(anchorScript ? anchorTargets(anchorScript) : [])];
 

@@ -37,7 +37,7 @@ interface SentRefresh {
 type Outcome = number | string;
 
 /**
- * The README's browser client, clients/browser/auth-fetch.js, loaded by a page of another origin (a static server
+ * The browser client of docs/frontend.md, clients/browser/auth-fetch.js, loaded by a page of another origin (a static server
  * of its own) in Chromium, against the built app with CORS_ORIGINS set to that origin: tabs of one browser sharing
  * localStorage, and every method the API has, called across origins.
  */

@@ -20,7 +20,7 @@ export function accessTokenFromCookie(request: FastifyRequest): string | null {
 /**
  * The optional cookie transport (AUTH_COOKIE=true) for browser frontends: both tokens also ride in HttpOnly cookies
  * that page scripts cannot read. SameSite=Strict keeps them off cross-site requests and cookie-csrf.ts refuses
- * requests a same-site page could forge (the CSRF defence, see README); the refresh token is sent only to the
+ * requests a same-site page could forge (the CSRF defence, see docs/sessions.md); the refresh token is sent only to the
  * refresh route. With the transport off, every method does nothing.
  */
 @Injectable()

@@ -11,7 +11,7 @@ function hasBody(request: FastifyRequest): boolean {
  * JSON bodies only, except under `formRoutePrefix` (the OAuth routes: RFC 7009 revocation and RFC 7662
  * introspection take form bodies): any other declared type, or a body without a type, is a 415 before anything
  * reads it. A page of another origin can send `text/plain`, `multipart/form-data` and form bodies without a CORS
- * preflight, but never a JSON one: one of the cookie transport's CSRF rules (README).
+ * preflight, but never a JSON one: one of the cookie transport's CSRF rules (docs/sessions.md).
  *
  * A preParsing hook, so it runs after every onRequest hook (CORS headers on the 415, cookies parsed) and before
  * Fastify's own body parsers. An unknown route goes straight to the 404 handler from here, its body unread: Fastify
