@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { JwtModule } from '@nestjs/jwt';
 import { RevocationModule } from '../revocation/revocation.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { ThrottlingModule } from '../throttling/throttling.module.js';
@@ -14,12 +13,10 @@ import { AuthService } from './auth.service.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { KeysModule } from './keys/keys.module.js';
 import { PasswordHasher } from './password-hasher.service.js';
-import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { TokenCookies } from './token-cookies.js';
 
 @Module({
-  // JwtModule without a default key: AccessTokenService hands it the current signing key on every call.
-  imports: [UsersModule, RevocationModule, SessionsModule, ThrottlingModule, KeysModule, JwtModule],
+  imports: [UsersModule, RevocationModule, SessionsModule, ThrottlingModule, KeysModule],
   controllers: [AuthController, AccountController, SessionsController],
   providers: [
     AuthService,
@@ -27,7 +24,6 @@ import { TokenCookies } from './token-cookies.js';
     AccessTokenVerifier,
     PasswordHasher,
     TokenCookies,
-    JwtStrategy,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
   exports: [AccessTokenVerifier, AccessTokenService, AuthService],

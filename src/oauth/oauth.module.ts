@@ -8,7 +8,6 @@ import { UsersModule } from '../users/users.module.js';
 import { AuthorizationServerMetadataController } from './authorization-server-metadata.controller.js';
 import { ClientAuthenticator } from './client-authenticator.js';
 import { ClientFailureThrottle } from './client-failure-throttle.js';
-import { LiveAccessTokens } from './live-access-tokens.js';
 import { OAuthController } from './oauth.controller.js';
 import { TokenIntrospectionService } from './token-introspection.service.js';
 import { TokenRevocationService } from './token-revocation.service.js';
@@ -23,7 +22,6 @@ import { TokenRevocationService } from './token-revocation.service.js';
   providers: [
     ClientAuthenticator,
     ClientFailureThrottle,
-    LiveAccessTokens,
     TokenIntrospectionService,
     TokenRevocationService,
   ],

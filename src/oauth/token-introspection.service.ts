@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { AccessTokenVerifier } from '../auth/access-token-verifier.js';
 import type { AllConfig } from '../config/config.types.js';
 import type { ConfiguredOAuthClient } from '../config/oauth.config.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { UsersService } from '../users/users.service.js';
 import type { TokenIntrospectionDto } from './dto/token-introspection.dto.js';
-import { LiveAccessTokens } from './live-access-tokens.js';
 import { lookupOrder, type TokenType } from './token-type-hint.js';
 
 // RFC 7662 §2.2: nothing more about a token that is not active.
@@ -29,7 +29,7 @@ export class TokenIntrospectionService {
   private readonly audience: string;
 
   constructor(
-    private readonly accessTokens: LiveAccessTokens,
+    private readonly accessTokens: AccessTokenVerifier,
     private readonly sessions: SessionsService,
     private readonly users: UsersService,
     config: ConfigService<AllConfig, true>,
@@ -51,7 +51,7 @@ export class TokenIntrospectionService {
   }
 
   private async accessToken(token: string): Promise<ActiveAnswer | undefined> {
-    const live = await this.accessTokens.find(token);
+    const live = await this.accessTokens.findLive(token);
     if (!live) return undefined;
     const { sub, sid, jti, roles, iat, exp, iss, aud } = live.claims;
     return {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { AccessTokenVerifier } from '../auth/access-token-verifier.js';
 import { AuthService } from '../auth/auth.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { LiveAccessTokens } from './live-access-tokens.js';
 import { lookupOrder, type TokenType } from './token-type-hint.js';
 
 /**
@@ -12,7 +12,7 @@ import { lookupOrder, type TokenType } from './token-type-hint.js';
 @Injectable()
 export class TokenRevocationService {
   constructor(
-    private readonly accessTokens: LiveAccessTokens,
+    private readonly accessTokens: AccessTokenVerifier,
     private readonly auth: AuthService,
     private readonly sessions: SessionsService,
   ) {}
@@ -26,7 +26,7 @@ export class TokenRevocationService {
   /** True when the token was a live token of that type and is now revoked. */
   private async revokeAs(type: TokenType, token: string): Promise<boolean> {
     if (type === 'refresh_token') return this.sessions.endWithRefreshToken(token);
-    const live = await this.accessTokens.find(token);
+    const live = await this.accessTokens.findLive(token);
     if (!live) return false;
     await this.auth.logout(live.principal);
     return true;

@@ -1,4 +1,3 @@
-import { JwtService } from '@nestjs/jwt';
 import { createHash, createSecretKey, generateKeyPair, randomUUID, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { ConfigService } from '@nestjs/config';
@@ -65,11 +64,14 @@ function rfc7638Thumbprint(publicKey: KeyObject): string {
 
 const decodedHeader = (token: string) => Buffer.from(token.split('.')[0], 'base64url').toString('utf8');
 
-function outcome(key: AcceptedKey, token: string): Promise<string> {
-  return key.claimsOf(token).then(
-    () => 'accepted',
-    (error: Error) => error.name,
-  );
+/** 'accepted', or what the 401 says: 'expired' or 'invalid'. */
+function outcome(key: AcceptedKey, token: string): string {
+  try {
+    key.verify(token);
+    return 'accepted';
+  } catch (error) {
+    return /expired/.test((error as Error).message) ? 'expired' : 'invalid';
+  }
 }
 
 describe('key ids', () => {
@@ -105,17 +107,13 @@ describe('AccessTokenKeys', () => {
     async (algorithm) => {
       const keys = await keyringFor(algorithm);
       const config = { get: () => jwtConfig({ algorithm, key: keys.signing.key }) };
-      const service = new AccessTokenService(
-        keys,
-        new JwtService(),
-        config as unknown as ConfigService<AllConfig, true>,
-      );
+      const service = new AccessTokenService(keys, config as unknown as ConfigService<AllConfig, true>);
       const { token } = await service.issue(randomUUID(), randomUUID(), ['user'], newEpochId());
 
       expect(decodedHeader(token)).toBe(`{"alg":"${algorithm}","typ":"JWT","kid":"${keys.signing.header.kid}"}`);
       const key = keys.keyFor(token);
       expect(token.startsWith(`${key.headerSegment}.`)).toBe(true);
-      const claims = await key.claimsOf(token);
+      const claims = key.verify(token);
       expect(claims).toMatchObject({ iss: ISSUER, aud: AUDIENCE, exp: (claims.iat as number) + 900 });
       expect(principalFromClaims(claims)).toBeDefined();
     },
@@ -199,7 +197,7 @@ describe.each(RULE_CASES)('verification rules with $algorithm and $cache', ({ al
       .sign(signWith);
   }
 
-  // Every algorithm answers alike: the guard tells "expired" (TokenExpiredError) from everything else.
+  // Every algorithm answers alike: the 401 tells "expired" from everything else.
   it.each<{ name: string; claims: () => Record<string, unknown>; expected: string }>([
     { name: 'a valid token', claims: () => ({}), expected: 'accepted' },
     {
@@ -207,30 +205,30 @@ describe.each(RULE_CASES)('verification rules with $algorithm and $cache', ({ al
       claims: () => ({ exp: now() - 2 }),
       expected: 'accepted',
     },
-    { name: 'a token expired 10 s ago', claims: () => ({ exp: now() - 10 }), expected: 'TokenExpiredError' },
-    { name: 'a foreign issuer', claims: () => ({ iss: 'https://issuer.example' }), expected: 'JsonWebTokenError' },
-    { name: 'a foreign audience', claims: () => ({ aud: 'another-api' }), expected: 'JsonWebTokenError' },
+    { name: 'a token expired 10 s ago', claims: () => ({ exp: now() - 10 }), expected: 'expired' },
+    { name: 'a foreign issuer', claims: () => ({ iss: 'https://issuer.example' }), expected: 'invalid' },
+    { name: 'a foreign audience', claims: () => ({ aud: 'another-api' }), expected: 'invalid' },
     {
       name: 'an nbf 10 minutes ahead',
       claims: () => ({ nbf: now() + 600 }),
-      expected: 'NotBeforeError|JsonWebTokenError',
+      expected: 'invalid',
     },
-    { name: 'an exp that is a string', claims: () => ({ exp: String(now() + 900) }), expected: 'JsonWebTokenError' },
+    { name: 'an exp that is a string', claims: () => ({ exp: String(now() + 900) }), expected: 'invalid' },
   ])('answers $name with $expected', async ({ claims, expected }) => {
-    expect(await outcome(key, await sign(claims()))).toMatch(new RegExp(`^(${expected})$`));
+    expect(outcome(key, await sign(claims()))).toMatch(new RegExp(`^(${expected})$`));
   });
 
   it('refuses a token signed by another key under this key’s header', async () => {
-    expect(await outcome(key, await sign({}, otherSigningKey))).toBe('JsonWebTokenError');
+    expect(outcome(key, await sign({}, otherSigningKey))).toBe('invalid');
   });
 
   it('refuses a token whose signature was altered, even right after the genuine one was accepted', async () => {
     const genuine = await sign({});
-    expect(await outcome(key, genuine)).toBe('accepted');
+    expect(outcome(key, genuine)).toBe('accepted');
     const [header, payload, signature] = genuine.split('.');
     const altered = `${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}`;
-    expect(await outcome(key, `${header}.${payload}.${altered}`)).toBe('JsonWebTokenError');
-    expect(await outcome(key, `${header}.${payload}.${signature}x`)).toBe('JsonWebTokenError');
+    expect(outcome(key, `${header}.${payload}.${altered}`)).toBe('invalid');
+    expect(outcome(key, `${header}.${payload}.${signature}x`)).toBe('invalid');
   });
 
   describe('a token accepted once', () => {
@@ -238,11 +236,11 @@ describe.each(RULE_CASES)('verification rules with $algorithm and $cache', ({ al
 
     it('is refused as expired once its exp and the tolerance have passed', async () => {
       const token = await sign({ exp: now() + 60 });
-      expect(await outcome(key, token)).toBe('accepted');
-      expect(await outcome(key, token)).toBe('accepted');
+      expect(outcome(key, token)).toBe('accepted');
+      expect(outcome(key, token)).toBe('accepted');
 
       jest.useFakeTimers({ now: Date.now() + 66_000, doNotFake: ['nextTick', 'setImmediate'] });
-      expect(await outcome(key, token)).toBe('TokenExpiredError');
+      expect(outcome(key, token)).toBe('expired');
     });
   });
 });

@@ -4,7 +4,7 @@ import type { JwtConfig } from '../../config/jwt.config.js';
 import type { AlgorithmKey, SigningAlgorithm } from '../../config/signing-keys.js';
 import { secretKeyId, thumbprintKeyId } from './key-ids.js';
 import { publicJwk, type PublicJwk } from './public-jwk.js';
-import { tokenVerifier, type TokenVerifier, type VerificationRules, type VerifiedClaims } from './token-verifier.js';
+import { tokenVerifier, type TokenVerifier, type VerificationRules } from './token-verifier.js';
 
 /** The protected header of every token signed with one key; members in the order they are serialised. */
 export type AccessTokenHeader = { alg: SigningAlgorithm; typ: 'JWT'; kid: string };
@@ -30,17 +30,10 @@ export class AcceptedKey {
   ) {
     this.headerSegment = Buffer.from(JSON.stringify(header)).toString('base64url');
   }
-
-  /** `verify` as a promise, for callers outside passport. */
-  claimsOf(token: string): Promise<VerifiedClaims> {
-    return new Promise((resolve, reject) =>
-      this.verify(token, (error, claims) => (error ? reject(error) : resolve(claims ?? {}))),
-    );
-  }
 }
 
 /**
- * The keys of access tokens, shared by JwtStrategy (the guard), AccessTokenVerifier, AccessTokenService (signing) and
+ * The keys of access tokens, shared by AccessTokenVerifier (the guard and the OAuth endpoints), AccessTokenService (signing) and
  * the JWKS route: the signing key, every accepted key by the header segment its tokens carry, and the published set.
  */
 export class AccessTokenKeys {

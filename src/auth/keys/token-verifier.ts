@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { createVerifier, TokenError } from 'fast-jwt';
-import jwt from 'jsonwebtoken';
 import { LRUCache } from 'lru-cache';
+import { InvalidTokenException } from '../../common/errors/invalid-token.exception.js';
 import type { SigningAlgorithm } from '../../config/signing-keys.js';
 import type { AccessTokenClaims } from '../access-token-claims.js';
 
@@ -17,10 +17,8 @@ export interface VerificationRules {
 /** A verified token's claims: shared by every call that presents the same token, so nobody may change them. */
 export type VerifiedClaims = Readonly<Partial<AccessTokenClaims>>;
 
-export type VerifiedCallback = (error: Error | null, claims?: VerifiedClaims) => void;
-
-/** Checks a token's signature and registered claims, then calls back once: with its claims, or with the error. */
-export type TokenVerifier = (token: string, done: VerifiedCallback) => void;
+/** Checks a token's signature and registered claims: its claims, or an InvalidTokenException (expired or invalid). */
+export type TokenVerifier = (token: string) => VerifiedClaims;
 
 /**
  * Every algorithm (HS256, RS256, ES256, EdDSA) is verified by fast-jwt, synchronously, with one algorithm, the
@@ -29,8 +27,8 @@ export type TokenVerifier = (token: string, done: VerifiedCallback) => void;
  * sends the same token on every request for its whole lifetime, and only the first one pays for the signature and
  * the JSON. A changed byte is another key; a refused token is never remembered; the cache holds no revocation
  * answer (the store is asked on every request). fast-jwt's own cache would key each token by its SHA-256 (~4 µs per
- * request in the profile) and warns at start about any other key builder, even this exact one. Errors come out as
- * jsonwebtoken's classes, whose names the guard tells apart ("expired" or not).
+ * request in the profile) and warns at start about any other key builder, even this exact one. A refusal is the 401
+ * itself: it says "expired" or "invalid", nothing more.
  */
 export function tokenVerifier(algorithm: SigningAlgorithm, key: KeyObject, rules: VerificationRules): TokenVerifier {
   const toleranceMs = rules.clockToleranceSeconds * 1000;
@@ -43,36 +41,24 @@ export function tokenVerifier(algorithm: SigningAlgorithm, key: KeyObject, rules
     clockTolerance: toleranceMs,
   });
   const verified = rules.cacheSize > 0 ? new LRUCache<string, VerifiedClaims>({ max: rules.cacheSize }) : undefined;
-  return (token, done) => {
+  return (token) => {
     const remembered = verified?.get(token);
     // The wall clock decides, as for a fresh verify; the cache's own TTL (a monotonic clock) only evicts.
-    if (remembered && (remembered.exp as number) * 1000 + toleranceMs >= Date.now()) {
-      done(null, remembered);
-      return;
-    }
+    if (remembered && (remembered.exp as number) * 1000 + toleranceMs >= Date.now()) return remembered;
     let claims: VerifiedClaims;
     try {
       claims = verify(token) as VerifiedClaims;
     } catch (error) {
-      done(asJsonwebtokenError(error));
-      return;
+      throw refusal(error);
     }
     const ttl = typeof claims.exp === 'number' ? claims.exp * 1000 + toleranceMs - Date.now() : 0;
     if (verified && ttl > 0) verified.set(token, Object.freeze(claims), { ttl });
-    done(null, claims);
+    return claims;
   };
 }
 
-/** What a 401 says of a token its verifier refused: expired, or invalid (nothing more is told). */
-export function refusalMessage(error: unknown): string {
-  return error instanceof Error && error.name === 'TokenExpiredError'
-    ? 'The access token has expired'
-    : 'The access token is invalid';
-}
-
-function asJsonwebtokenError(error: unknown): Error {
-  if (error instanceof TokenError && error.code === TokenError.codes.expired) {
-    return new jwt.TokenExpiredError(error.message, new Date());
-  }
-  return new jwt.JsonWebTokenError(error instanceof Error ? error.message : 'invalid token');
+/** What a 401 says of a token fast-jwt refused: expired, or invalid (nothing more is told). */
+function refusal(error: unknown): InvalidTokenException {
+  const expired = error instanceof TokenError && error.code === TokenError.codes.expired;
+  return new InvalidTokenException(expired ? 'The access token has expired' : 'The access token is invalid');
 }
