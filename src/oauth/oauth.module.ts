@@ -19,11 +19,6 @@ import { TokenRevocationService } from './token-revocation.service.js';
 @Module({
   imports: [AuthModule, KeysModule, RevocationModule, SessionsModule, ThrottlingModule, UsersModule],
   controllers: [OAuthController, AuthorizationServerMetadataController],
-  providers: [
-    ClientAuthenticator,
-    ClientFailureThrottle,
-    TokenIntrospectionService,
-    TokenRevocationService,
-  ],
+  providers: [ClientAuthenticator, ClientFailureThrottle, TokenIntrospectionService, TokenRevocationService],
 })
 export class OAuthModule {}
