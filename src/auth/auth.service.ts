@@ -13,6 +13,7 @@ import type { TokenResponse } from './dto/token-response.dto.js';
 import { PasswordHasher } from './password-hasher.service.js';
 
 const BAD_CREDENTIALS = 'Invalid email or password';
+const REFRESH_REFUSED = 'The refresh token is invalid, expired or revoked';
 
 /**
  * Orchestrates accounts, sessions and tokens; each of those lives in its own provider.
@@ -47,15 +48,13 @@ export class AuthService {
     // Disabled, deleted, given new roles or a new password since it was read: the session does not open.
     const tokens = await this.sessions.open(user.id, user.version, userAgent);
     if (!tokens) throw new UnauthorizedException(BAD_CREDENTIALS);
-    return this.tokensFor(user, tokens);
+    return this.handOut(tokens, user, BAD_CREDENTIALS);
   }
 
   /** Rotates the refresh token and mints a new access token for the same session, with the user's current roles. */
   async refresh(refreshToken: string): Promise<TokenResponse> {
     const tokens = await this.sessions.rotate(refreshToken);
-    const user = await this.users.findById(tokens.userId);
-    if (!user || user.disabled) throw new InvalidTokenException('The refresh token is invalid, expired or revoked');
-    return this.tokensFor(user, tokens);
+    return this.handOut(tokens, await this.users.findById(tokens.userId), REFRESH_REFUSED);
   }
 
   /** Revokes the presented token (until it could no longer verify anyway) and ends its session. */
@@ -86,7 +85,7 @@ export class AuthService {
     // Ends the sessions opened meanwhile (with the old password) and the caller's own, and opens the caller's next.
     const why = { action: 'password-change', actorId: user.id } as const;
     const tokens = await this.sessions.reopen(principal, userAgent, why, version);
-    return this.tokensFor(await this.accountFor(tokens), tokens);
+    return this.handOut(tokens, await this.users.findById(tokens.userId), 'The account was disabled or deleted');
   }
 
   /**
@@ -113,12 +112,21 @@ export class AuthService {
     throw new WrongCredentialsException('The current password is wrong');
   }
 
-  /** The account as the fresh session sees it; a session of an account disabled or deleted meanwhile is ended. */
-  private async accountFor(tokens: SessionTokens): Promise<User> {
-    const user = await this.users.findById(tokens.userId);
-    if (user && !user.disabled) return user;
-    await this.sessions.discard(tokens);
-    throw new InvalidTokenException('The account was disabled or deleted');
+  /**
+   * The one way a session's tokens reach a client (login, refresh, password change): its refresh token with an
+   * access token minted for `user`, the account as the session opened for it (a login's read, which the session
+   * store checked) or as re-read after a rotation or a password change (its current roles). A session whose tokens
+   * cannot be handed out (the account was disabled or deleted meanwhile, or minting failed) is ended on the spot,
+   * with `refusal` as the 401's message: no session is left open with tokens nobody holds.
+   */
+  private async handOut(tokens: SessionTokens, user: User | undefined, refusal: string): Promise<TokenResponse> {
+    try {
+      if (!user || user.disabled) throw new InvalidTokenException(refusal);
+      return await this.tokensFor(user, tokens);
+    } catch (error) {
+      await this.sessions.discard(tokens);
+      throw error;
+    }
   }
 
   private async tokensFor(user: User, tokens: SessionTokens): Promise<TokenResponse> {

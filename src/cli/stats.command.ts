@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { databaseCall, storeCall } from '../common/errors/store-unavailable.error.js';
 import type { Database } from '../database/database.js';
 import { dataNodes } from '../redis/redis-client.js';
+import { RedisKeys, type RedisKeyKind } from '../redis/redis-keys.js';
 import { CliCommand } from './cli-command.js';
 import { CliStore } from './cli-store.js';
 
@@ -10,14 +11,13 @@ const SCAN_COUNT = 1000;
 /** At most this many SCAN calls per node (about 10 million keys looked at): stats never runs unbounded. */
 const MAX_SCANS_PER_NODE = 10_000;
 
-// Every key of a user carries its hash tag right after the prefix, then its kind (see RedisKeys): a letter for the
-// compact revocation entries (`{<tag>}j…`), or `:<kind>:` (ids that are not UUIDs, and the session keys).
-const KEY_KINDS = [
-  { label: 'revoked jti', pattern: /^\{[^}]*\}(?:j|:jti:)/ },
-  { label: 'revoked sid', pattern: /^\{[^}]*\}(?:s|:sid:)/ },
-  { label: 'sessions', pattern: /^\{[^}]*\}:session:/ },
-  { label: 'epoch records', pattern: /^epoch\{\d+\}$/ },
-] as const;
+// The kinds of key counted, as RedisKeys reads them back from the layout, and their labels here.
+const KEY_KINDS: readonly { label: string; kind: RedisKeyKind }[] = [
+  { label: 'revoked jti', kind: 'revoked token' },
+  { label: 'revoked sid', kind: 'revoked session' },
+  { label: 'sessions', kind: 'session' },
+  { label: 'epoch records', kind: 'epoch record' },
+];
 
 interface KeyCounts {
   counts: number[];
@@ -32,7 +32,10 @@ interface KeyCounts {
     'database (how many accounts and audit entries it holds)',
 })
 export class StatsCommand extends CliCommand {
-  constructor(private readonly store: CliStore) {
+  constructor(
+    private readonly store: CliStore,
+    private readonly keys: RedisKeys,
+  ) {
     super();
   }
 
@@ -43,7 +46,7 @@ export class StatsCommand extends CliCommand {
     if (redis) {
       const nodes = dataNodes(this.store.connected(redis));
       const [memory, keyCounts] = await storeCall(() =>
-        Promise.all([usedMemory(nodes), countKeys(nodes, this.store.keyPrefix)]),
+        Promise.all([usedMemory(nodes), countKeys(nodes, this.store.keyPrefix, this.keys)]),
       );
       const atLeast = keyCounts.complete ? '' : '>= ';
       rows.push(
@@ -94,15 +97,15 @@ async function usedMemory(nodes: Redis[]): Promise<string> {
   return `${humanBytes(bytes)} (${infos.length} masters)`;
 }
 
-async function countKeys(nodes: Redis[], prefix: string): Promise<KeyCounts> {
-  const perNode = await Promise.all(nodes.map((node) => countNodeKeys(node, prefix)));
+async function countKeys(nodes: Redis[], prefix: string, keys: RedisKeys): Promise<KeyCounts> {
+  const perNode = await Promise.all(nodes.map((node) => countNodeKeys(node, prefix, keys)));
   return {
     counts: KEY_KINDS.map((_kind, index) => perNode.reduce((sum, node) => sum + node.counts[index], 0)),
     complete: perNode.every((node) => node.complete),
   };
 }
 
-async function countNodeKeys(node: Redis, prefix: string): Promise<KeyCounts> {
+async function countNodeKeys(node: Redis, prefix: string, layout: RedisKeys): Promise<KeyCounts> {
   const counts = KEY_KINDS.map(() => 0);
   const match = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
   let cursor = '0';
@@ -112,9 +115,9 @@ async function countNodeKeys(node: Redis, prefix: string): Promise<KeyCounts> {
     cursor = next;
     scans += 1;
     for (const key of keys) {
-      const rest = key.slice(prefix.length);
-      const kind = KEY_KINDS.findIndex(({ pattern }) => pattern.test(rest));
-      if (kind >= 0) counts[kind] += 1;
+      const kind = layout.kindOf(key);
+      const counted = KEY_KINDS.findIndex((counting) => counting.kind === kind);
+      if (counted >= 0) counts[counted] += 1;
     }
   } while (cursor !== '0' && scans < MAX_SCANS_PER_NODE);
   return { counts, complete: cursor === '0' };

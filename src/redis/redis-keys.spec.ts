@@ -130,4 +130,25 @@ describe('RedisKeys', () => {
     }
     expect(slots.size).toBe(SLOTS);
   });
+
+  it('reads back the kind of every key it builds (what `stats` counts), and claims no other key', () => {
+    for (const prefix of [DEFAULT_PREFIX, '', 'j{s}:']) {
+      const layout = new RedisKeys(prefix);
+      for (const userId of [randomUUID(), ...ODD_IDS]) {
+        for (const id of [randomUUID(), ...ODD_IDS]) {
+          expect(layout.kindOf(layout.revokedToken(userId, id))).toBe('revoked token');
+          expect(layout.kindOf(layout.revokedSession(userId, id))).toBe('revoked session');
+          expect(layout.kindOf(layout.session(userId, id))).toBe('session');
+        }
+        expect(layout.kindOf(layout.sessions(userId))).toBe('session set');
+        expect(layout.kindOf(layout.accountMark(userId))).toBe('account mark');
+      }
+      expect([0, 7, 123].map((tag) => layout.kindOf(layout.epochRecord(tag)))).toEqual(Array(3).fill('epoch record'));
+      expect(layout.kindOf(layout.epochId(0))).toBeUndefined();
+      expect(layout.kindOf(`${prefix}bl:${randomUUID()}`)).toBeUndefined();
+    }
+    expect(keys.kindOf(`other:${keys.revokedToken(randomUUID(), randomUUID()).slice(DEFAULT_PREFIX.length)}`)).toBe(
+      undefined,
+    );
+  });
 });

@@ -28,14 +28,14 @@ export class RedisKeys {
 
   revokedToken(userId: string, jti: string): string {
     const compact = compactTokenId(jti);
-    return compact === undefined ? `${this.userPrefix(userId)}:jti:${jti}` : `${this.userPrefix(userId)}j${compact}`;
+    const user = this.userPrefix(userId);
+    return compact === undefined ? `${user}${KIND.longJti}${jti}` : `${user}${KIND.jti}${compact}`;
   }
 
   revokedSession(userId: string, sessionId: string): string {
     const compact = compactTokenId(sessionId);
-    return compact === undefined
-      ? `${this.userPrefix(userId)}:sid:${sessionId}`
-      : `${this.userPrefix(userId)}s${compact}`;
+    const user = this.userPrefix(userId);
+    return compact === undefined ? `${user}${KIND.longSid}${sessionId}` : `${user}${KIND.sid}${compact}`;
   }
 
   session(userId: string, sessionId: string): string {
@@ -44,17 +44,17 @@ export class RedisKeys {
 
   /** Scripts that walk a user's sessions build each session key from this and the session id (same slot). */
   sessionPrefix(userId: string): string {
-    return `${this.userPrefix(userId)}:session:${userId}:`;
+    return `${this.userPrefix(userId)}${KIND.session}${userId}:`;
   }
 
   /** Sorted set of the user's session ids, scored by the last moment an access token of each session can verify. */
   sessions(userId: string): string {
-    return `${this.userPrefix(userId)}:sessions:${userId}`;
+    return `${this.userPrefix(userId)}${KIND.sessions}${userId}`;
   }
 
   /** The account version of the user's last change that ended every session (see SessionStore.open). */
   accountMark(userId: string): string {
-    return `${this.userPrefix(userId)}:account:${userId}`;
+    return `${this.userPrefix(userId)}${KIND.account}${userId}`;
   }
 
   /** Epoch record `tag`: its own hash tag, so that on a Cluster each master can be given one (see RedisStoreEpoch). */
@@ -64,7 +64,7 @@ export class RedisKeys {
 
   /** What every epoch record's key starts with. */
   epochRecords(): string {
-    return `${this.prefix}epoch{`;
+    return `${this.prefix}${EPOCH}{`;
   }
 
   /** The id of epoch record `tag` as a plain string, so that the guard's MGET can read it along with its keys. */
@@ -72,11 +72,41 @@ export class RedisKeys {
     return `${this.epochRecord(tag)}:id`;
   }
 
+  /** What a key under this prefix holds, read back from the layout above (the CLI's `stats`); undefined: not ours. */
+  kindOf(key: string): RedisKeyKind | undefined {
+    if (!key.startsWith(this.prefix)) return undefined;
+    const rest = key.slice(this.prefix.length);
+    if (rest.startsWith(`${EPOCH}{`)) return /^\d+\}$/.test(rest.slice(EPOCH.length + 1)) ? 'epoch record' : undefined;
+    const tagEnd = rest.indexOf('}');
+    if (!rest.startsWith('{') || tagEnd < 0) return undefined;
+    const kind = rest.slice(tagEnd + 1);
+    if (kind.startsWith(KIND.jti) || kind.startsWith(KIND.longJti)) return 'revoked token';
+    if (kind.startsWith(KIND.sid) || kind.startsWith(KIND.longSid)) return 'revoked session';
+    if (kind.startsWith(KIND.session)) return 'session';
+    if (kind.startsWith(KIND.sessions)) return 'session set';
+    if (kind.startsWith(KIND.account)) return 'account mark';
+    return undefined;
+  }
+
   private userPrefix(userId: string): string {
     return `${this.prefix}{${hasHexTag(userId) ? userId.slice(-TAG_LENGTH) : hashTag(userId)}}`;
   }
 }
 
+export type RedisKeyKind =
+  'revoked token' | 'revoked session' | 'session' | 'session set' | 'account mark' | 'epoch record';
+
+/** What follows a user's hash tag in each kind of key: the one place the layout's markers are spelled. */
+const KIND = {
+  jti: 'j',
+  sid: 's',
+  longJti: ':jti:',
+  longSid: ':sid:',
+  session: ':session:',
+  sessions: ':sessions:',
+  account: ':account:',
+} as const;
+const EPOCH = 'epoch';
 const TAG_LENGTH = 5;
 const DASH = 0x2d;
 const BASE64URL = Array.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_', (char) =>

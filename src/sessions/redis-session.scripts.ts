@@ -17,7 +17,9 @@
  * and each ending writes one small key.
  */
 
-const PRELUDE = `
+import { REVOCATION_LUA } from '../revocation/redis-revocation.scripts.js';
+
+const PRELUDE = `${REVOCATION_LUA}
 local EPOCH_RECORD = ARGV[1] == '' and KEYS[1] or false
 local function epoch_now()
   if EPOCH_RECORD then return redis.call('HGET', EPOCH_RECORD, 'id') end
@@ -45,9 +47,7 @@ local function end_session(sessions, prefix, sid)
   redis.call('ZREM', sessions, sid)
   local revocation = redis.call('HGET', record, 'rk')
   if not revocation then return 0 end
-  local last = redis.call('PEXPIRETIME', record)
-  redis.call('SET', revocation, '1', 'PXAT', last, 'NX')
-  redis.call('PEXPIREAT', revocation, last, 'GT')
+  revoke(revocation, redis.call('PEXPIRETIME', record))
   redis.call('DEL', record)
   return 1
 end
@@ -66,7 +66,7 @@ local function mark_version(mark, version, ttl)
 end
 -- The caller's token still works: its jti is not revoked and its session was not ended.
 local function caller_live(prefix, sid, revoked_jti)
-  return redis.call('EXISTS', revoked_jti) == 0 and redis.call('EXISTS', prefix .. sid) == 1
+  return not is_revoked(revoked_jti) and redis.call('EXISTS', prefix .. sid) == 1
 end
 `;
 
@@ -181,14 +181,9 @@ return {'current', 0, ep, tonumber(s[3]), tonumber(s[4]), tonumber(s[6]), tonumb
  */
 export const END_SESSION = `#!lua flags=allow-oom
 ${PRELUDE}
-if ARGV[4] ~= '' then
-  redis.call('SET', KEYS[4], '1', 'PXAT', ARGV[4], 'NX')
-end
+if ARGV[4] ~= '' then revoke(KEYS[4], ARGV[4]) end
 local ended = end_session(KEYS[2], ARGV[2], ARGV[3])
-if ended == 0 and ARGV[4] ~= '' then
-  redis.call('SET', KEYS[3], '1', 'PXAT', ARGV[4], 'NX')
-  redis.call('PEXPIREAT', KEYS[3], ARGV[4], 'GT')
-end
+if ended == 0 and ARGV[4] ~= '' then revoke(KEYS[3], ARGV[4]) end
 if ended == 1 then return {'ended', count_change(), epoch_now()} end
 if ARGV[4] ~= '' then return {'revoked', count_change(), epoch_now()} end
 return {'absent', 0, epoch_now()}
