@@ -49,13 +49,10 @@ const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const IMPORTS_ES_MODULES = ['@fastify/cookie', '@electric-sql/pglite'];
 const modules = [...esModulePackages('node_modules'), ...IMPORTS_ES_MODULES].map(escape).join('|');
 
-export default {
+const shared = {
   testEnvironment: 'node',
   rootDir: '.',
   roots: ['<rootDir>/src', '<rootDir>/test'],
-  testRegex: '\\.(spec|e2e-spec)\\.ts$',
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   // A file is left as it is when the innermost package holding it is not an ES module one.
   transformIgnorePatterns: [`/node_modules/(?!(?:${modules})/)(?:@[^/]+/)?[^/]+/(?!.*/node_modules/)`],
@@ -72,6 +69,28 @@ export default {
       },
     ],
   },
+};
+
+export default {
+  // Two projects: `unit` (every *.spec.ts, no servers, no build: `npm run test:unit`) and `e2e` (every
+  // *.e2e-spec.ts, against the Redis and PostgreSQL that globalSetup starts and the dist/ that `pretest:e2e`
+  // builds: `npm run test:e2e`). `npm test` runs both.
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      setupFiles: ['<rootDir>/test/support/unit-env.ts'],
+      testRegex: '\\.spec\\.ts$',
+      testPathIgnorePatterns: ['\\.e2e-spec\\.ts$'],
+    },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testRegex: '\\.e2e-spec\\.ts$',
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+  ],
   testTimeout: 20000,
   // Two workers: most suites wait on the servers they started more than they compute, so two at a time take about
   // two thirds of the time of one (measured: 595 s against 912 s on 2 cores). Every suite has its own key prefix,
