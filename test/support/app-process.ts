@@ -15,7 +15,10 @@ import { withDatabase } from './test-database.js';
 // TEST_APP_MAIN: a build of its own (e.g. `tsc -p tsconfig.build.json --outDir /tmp/x`), so a parallel `nest build` cannot wipe it.
 export const MAIN = process.env.TEST_APP_MAIN ?? resolve(__dirname, '..', '..', 'dist', 'main.js');
 export const EXIT_BOUND_MS = 10_000;
-export const READY_BOUND_MS = 15_000;
+// How long an app may take to answer its first request. A cold boot takes 1-3 s alone; on a loaded 2-core CI box
+// (two jest workers, each with apps and servers of its own) it took over 15 s once, so the bound is generous: a
+// healthy app answers long before it, and an app that exits is reported at once, not at the bound.
+export const READY_BOUND_MS = 45_000;
 
 export interface Exit {
   code: number | null;
@@ -196,7 +199,8 @@ export function httpCall(
 
 /** Polls GET `path` until the app answers; throws (with the app's output) if it exits or the bound passes. */
 export async function waitForHttp(app: AppProcess, port: number, path: string): Promise<number> {
-  const deadline = Date.now() + READY_BOUND_MS;
+  const started = Date.now();
+  let delay = 50;
   for (;;) {
     if (app.child.exitCode !== null || app.child.signalCode !== null) {
       throw new Error(
@@ -206,10 +210,16 @@ export async function waitForHttp(app: AppProcess, port: number, path: string): 
     try {
       return (await httpCall(port, 'GET', path)).status;
     } catch (error) {
-      if (Date.now() > deadline) {
-        throw new Error(`The app did not answer on port ${port}: ${String(error)}\nstderr:\n${app.output.stderr}`);
+      const waited = Date.now() - started;
+      if (waited > READY_BOUND_MS) {
+        throw new Error(
+          `The app did not answer on port ${port} in ${waited} ms: ${String(error)}\n` +
+            `stdout:\n${app.output.stdout}\nstderr:\n${app.output.stderr}`,
+        );
       }
-      await sleep(100);
+      // Wakes as soon as the app exits, so a crash is reported at once rather than after the delay.
+      await Promise.race([sleep(delay), app.closed]);
+      delay = Math.min(delay * 2, 250);
     }
   }
 }
