@@ -131,8 +131,7 @@ interface Rig {
 }
 
 /**
- * One private redis-server and one app for the enclosing describe (only one app may be alive at a time: passport's
- * strategy registry is process-wide). The app listens on a loopback port, so concurrent requests share one server.
+ * One private redis-server and one app for the enclosing describe . The app listens on a loopback port, so concurrent requests share one server.
  */
 function useRig(extraArgs: string[] = []): () => Rig {
   let rig: Rig | undefined;

@@ -1,11 +1,6 @@
 import type { TestApp } from './test-app.js';
 
-/**
- * One app per describe: built by `create` in its beforeAll, closed in its afterAll. Keep one app alive at a time in
- * a process: @nestjs/passport registers every JwtStrategy in passport's process-wide registry under the same name,
- * so every app's guard would use the strategy (and revocation store) of the app built last. (Only a type import of
- * test-app here: importing it would choose the Redis-or-memory store before the caller did.)
- */
+/** One app per describe: built by `create` (with `env` as its settings) in its beforeAll, closed in its afterAll. */
 export function useApp(
   create: (env?: Record<string, string>) => Promise<TestApp>,
   env: Record<string, string> = {},
