@@ -7,7 +7,14 @@ import { PrefixedThrottlerStorage } from '../src/throttling/prefixed-throttler.s
 import { appEnv, AppProcesses, httpCall, sleep, type AppProcess } from './support/app-process.js';
 import { PASSWORD, bearer, uniqueEmail } from './support/auth-client.js';
 import { onNode, startRedisCluster, stopRedisCluster, type RedisCluster } from './support/redis-cluster.js';
-import { claimsOf, loginWithAgent, sidOf, type SessionEntry, type TokenPair } from './support/session-client.js';
+import {
+  claimsOf,
+  loginWithAgent,
+  sidOf,
+  signUpOn,
+  type SessionEntry,
+  type TokenPair,
+} from './support/session-client.js';
 import { ApiClient } from './support/api-client.js';
 import { eventually } from './support/poll.js';
 import { redisStores } from './support/redis-client.js';
@@ -266,12 +273,6 @@ describe('built app processes on the cluster', () => {
   afterAll(async () => {
     await apps.dispose();
   });
-
-  async function signUpOn(api: TestAgent): Promise<TokenPair> {
-    const email = uniqueEmail();
-    await api.post('/register').send({ email, password: PASSWORD }).expect(201);
-    return loginWithAgent(api, email);
-  }
 
   describe('two instances sharing the cluster and key prefix', () => {
     it('refuses on the other instance, at its next request, a token logged out on one', async () => {

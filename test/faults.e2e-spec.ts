@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import type { Response, Test } from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
-import { PASSWORD, bearer, signUp, uniqueEmail, type Session } from './support/auth-client.js';
+import { PASSWORD, bearer, signUp, uniqueEmail, type Session, getMe } from './support/auth-client.js';
 import { removeDataDir, startRedisServer, stopRedisServer, type RunningRedis } from './support/redis-server.js';
 import { loginWithAgent, newAccount, refresh, type TokenPair } from './support/session-client.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -45,10 +45,6 @@ function redisBinary(): string {
 function debugCommandArgs(binary: string): string[] {
   const version = /v=(\d+)\./.exec(spawnSync(binary, ['--version']).stdout.toString())?.[1];
   return Number(version) >= 7 ? ['--enable-debug-command', 'local'] : [];
-}
-
-function getMe(http: TestAgent, accessToken: string): Test {
-  return http.get('/me').set(bearer(accessToken)).timeout(REQUEST_TIMEOUT_MS);
 }
 
 function getPath(http: TestAgent, path: string): Test {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type TestAgent from 'supertest/lib/agent.js';
 import { AppProcesses } from './support/app-process.js';
 import { bearer, PASSWORD, uniqueEmail } from './support/auth-client.js';
+import { signUpOn } from './support/session-client.js';
 import { testRedisUrl } from './support/redis-server.js';
 
 interface Tokens {
@@ -35,12 +36,6 @@ describe('two API instances sharing one Redis', () => {
   afterAll(async () => {
     await apps.dispose();
   });
-
-  async function signUpOn(api: TestAgent): Promise<Tokens> {
-    const email = uniqueEmail();
-    await api.post('/register').send({ email, password: PASSWORD }).expect(201);
-    return (await api.post('/login').send({ email, password: PASSWORD }).expect(200)).body as Tokens;
-  }
 
   it('accepts a token minted by one instance on the other', async () => {
     const tokens = await signUpOn(first);

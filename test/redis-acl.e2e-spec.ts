@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Test } from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
-import { PASSWORD, bearer } from './support/auth-client.js';
+import { PASSWORD, bearer, getMe } from './support/auth-client.js';
 import { removeDataDir, startRedisServer, stopRedisServer, type RunningRedis } from './support/redis-server.js';
 import { loginWithAgent, newAccount, refresh, rotate, type TokenPair } from './support/session-client.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -63,7 +63,6 @@ function redisBinary(): string {
 }
 
 const timed = (call: Test) => call.timeout(REQUEST_TIMEOUT_MS);
-const getMe = (http: TestAgent, accessToken: string) => timed(http.get('/me').set(bearer(accessToken)));
 const postLogout = (http: TestAgent, accessToken: string) => timed(http.post('/logout').set(bearer(accessToken)));
 
 /** Entries of ACL LOG as objects (RESP2 field/value lists). */

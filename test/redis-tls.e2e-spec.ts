@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
 import type { Test } from 'supertest';
-import type TestAgent from 'supertest/lib/agent.js';
-import { bearer, login, register } from './support/auth-client.js';
+import { bearer, login, register, getMe } from './support/auth-client.js';
 import { freePort, stopRedisServer, type RunningRedis } from './support/redis-server.js';
 import { createPki, type Pki } from './support/test-pki.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -121,7 +120,6 @@ async function startTlsRedisServer(binary: string, pki: Pki, dir: string): Promi
 }
 
 const timed = (call: Test) => call.timeout(REQUEST_TIMEOUT_MS);
-const getMe = (http: TestAgent, accessToken: string) => timed(http.get('/me').set(bearer(accessToken)));
 
 describe('Redis over TLS with a private CA (a TLS-only redis-server)', () => {
   let root: string;

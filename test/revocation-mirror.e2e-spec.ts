@@ -6,7 +6,8 @@ import type { RevocationMirror } from '../src/revocation/revocation-mirror.js';
 import type { TokenIdentity } from '../src/revocation/revocation-store.js';
 import { CONTRACT_TERMS, describeSessionStoreContract } from '../src/sessions/testing/session-store.contract.js';
 import { AppProcesses, sleep } from './support/app-process.js';
-import { bearer, PASSWORD, uniqueEmail } from './support/auth-client.js';
+import { bearer } from './support/auth-client.js';
+import { signUpOn } from './support/session-client.js';
 import { eventually } from './support/poll.js';
 import { redisStores } from './support/redis-client.js';
 import { testRedisUrl } from './support/redis-server.js';
@@ -194,12 +195,6 @@ describe('two API instances with their mirrors', () => {
     await apps.dispose();
     await observer.quit();
   });
-
-  async function signUpOn(api: TestAgent): Promise<{ access_token: string }> {
-    const email = uniqueEmail();
-    await api.post('/register').send({ email, password: PASSWORD }).expect(201);
-    return (await api.post('/login').send({ email, password: PASSWORD }).expect(200)).body as { access_token: string };
-  }
 
   const mgetCalls = async () => {
     const stats = await observer.info('commandstats');

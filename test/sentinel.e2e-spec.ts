@@ -3,7 +3,7 @@ import { type Response, type Test } from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { AppProcesses } from './support/app-process.js';
 import { RedisKeys } from '../src/redis/redis-keys.js';
-import { bearer } from './support/auth-client.js';
+import { bearer, getMe } from './support/auth-client.js';
 import { RedisSentinelSet, holds, sentinelEnv, withConnection } from './support/redis-sentinel.js';
 import { stopRedisServer } from './support/redis-server.js';
 import { claimsOf, loginWithAgent, newAccount, refresh, rotate, type TokenPair } from './support/session-client.js';
@@ -38,10 +38,6 @@ function redisBinary(): string {
   const binary = process.env.TEST_REDIS_BINARY;
   if (!binary) throw new Error('This suite starts its own redis-server and Sentinels and needs redis-server on PATH');
   return binary;
-}
-
-function getMe(http: TestAgent, accessToken: string): Test {
-  return http.get('/me').set(bearer(accessToken)).timeout(REQUEST_TIMEOUT_MS);
 }
 
 function postLogout(http: TestAgent, accessToken: string): Test {

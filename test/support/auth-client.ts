@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Test } from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -35,6 +36,14 @@ export async function signUp(http: TestAgent): Promise<Session> {
 
 export function bearer(token: string): { Authorization: string } {
   return { Authorization: `Bearer ${token}` };
+}
+
+/** How long the fault suites let one request take before counting it as hung (a refusal must come before). */
+export const REQUEST_TIMEOUT_MS = 3000;
+
+/** GET /me with the token, bounded by REQUEST_TIMEOUT_MS. */
+export function getMe(http: TestAgent, accessToken: string): Test {
+  return http.get('/me').set(bearer(accessToken)).timeout(REQUEST_TIMEOUT_MS);
 }
 
 /** The decoded (unverified) payload of a JWT, for assertions about its claims. */

@@ -2,7 +2,7 @@ import { createSecretKey, randomBytes } from 'node:crypto';
 import type { Response, Test } from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { RefreshTokenCodec } from '../../src/sessions/refresh-token.codec.js';
-import { PASSWORD, bearer, decodeClaims, register } from './auth-client.js';
+import { PASSWORD, bearer, decodeClaims, register, uniqueEmail } from './auth-client.js';
 
 /** JWT_REFRESH_TTL's default: no refresh token may be handed out for longer. */
 export const DEFAULT_REFRESH_TTL_SECONDS = 7 * 24 * 3600;
@@ -73,6 +73,13 @@ export async function loginWithAgent(
   const response = await http.post('/login').set('User-Agent', userAgent).send({ email, password });
   if (response.status !== 200) throw new Error(`login answered ${response.status}: ${response.text}`);
   return response.body as TokenPair;
+}
+
+/** A fresh account registered on `api` (201) and logged in there (200): its token pair. */
+export async function signUpOn(api: TestAgent): Promise<TokenPair> {
+  const email = uniqueEmail();
+  await register(api, email);
+  return loginWithAgent(api, email);
 }
 
 /** POST /refresh with the token in the body; `undefined` sends an empty JSON object. Not asserted. */
