@@ -14,10 +14,11 @@ import {
 } from './support/app-process.js';
 import {
   freePort,
+  redisBinary,
   removeDataDir,
+  type RunningRedis,
   startRedisServer,
   stopRedisServer,
-  type RunningRedis,
 } from './support/redis-server.js';
 
 /**
@@ -27,13 +28,6 @@ import {
 const GOOD_SECRET = randomBytes(32).toString('hex');
 const apps = new AppProcesses();
 const servers: RunningRedis[] = [];
-
-function redisBinary(): string {
-  const binary = process.env.TEST_REDIS_BINARY;
-  if (!binary)
-    throw new Error('This suite starts its own redis-server and needs redis-server or valkey-server on PATH');
-  return binary;
-}
 
 async function privateRedis(policy: string, port?: number): Promise<RunningRedis> {
   const server = await startRedisServer(redisBinary(), ['--maxmemory-policy', policy], port);

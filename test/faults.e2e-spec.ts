@@ -3,7 +3,13 @@ import { Redis } from 'ioredis';
 import type { Response, Test } from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { PASSWORD, bearer, signUp, uniqueEmail, type Session, getMe } from './support/auth-client.js';
-import { removeDataDir, startRedisServer, stopRedisServer, type RunningRedis } from './support/redis-server.js';
+import {
+  redisBinary,
+  removeDataDir,
+  type RunningRedis,
+  startRedisServer,
+  stopRedisServer,
+} from './support/redis-server.js';
 import { loginWithAgent, newAccount, refresh, type TokenPair } from './support/session-client.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { StatusTally, type TokenKind } from './support/status-tally.js';
@@ -34,12 +40,6 @@ const STORE_UNAVAILABLE_BODY = {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 // The revocation mirror's default staleness bound, and a margin: past it, nothing is answered from memory.
 const MIRROR_MAX_STALENESS_MS = 100 + 50;
-
-function redisBinary(): string {
-  const binary = process.env.TEST_REDIS_BINARY;
-  if (!binary) throw new Error('This suite starts its own redis-server and needs one on PATH');
-  return binary;
-}
 
 /** Redis 7 and Valkey refuse DEBUG unless enabled at start; older servers do not know the option. */
 function debugCommandArgs(binary: string): string[] {

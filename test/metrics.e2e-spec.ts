@@ -1,7 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { bearer, PASSWORD, signUp } from './support/auth-client.js';
 import { eventually } from './support/poll.js';
-import { removeDataDir, startRedisServer, stopRedisServer, type RunningRedis } from './support/redis-server.js';
+import {
+  redisBinary,
+  removeDataDir,
+  type RunningRedis,
+  startRedisServer,
+  stopRedisServer,
+} from './support/redis-server.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { useApp } from './support/use-app.js';
 
@@ -208,8 +214,7 @@ describe('GET /metrics when Redis goes away', () => {
   let api: TestApp;
 
   beforeAll(async () => {
-    const binary = process.env.TEST_REDIS_BINARY;
-    if (!binary) throw new Error('This suite starts its own redis-server and needs one on PATH');
+    const binary = redisBinary();
     redis = await startRedisServer(binary);
     api = await createTestApp({ REDIS_URL: redis.url });
   });
@@ -231,7 +236,7 @@ describe('GET /metrics when Redis goes away', () => {
     expect(delta(CHECKS, { result: 'store_error' })).toBe(1);
     expect(delta(REQUESTS, { method: 'GET', route: '/me', status_code: '503' })).toBe(1);
 
-    const binary = process.env.TEST_REDIS_BINARY as string;
+    const binary = redisBinary();
     redis = await startRedisServer(binary, [], redis.port, redis.dir);
     const up = await eventually(async () => (await scrape(api)).value(STORE_UP, { store: 'redis' }) === 1);
     expect(up).toBe(true);

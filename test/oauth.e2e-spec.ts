@@ -15,7 +15,13 @@ import {
 import { describeOAuthJourneys } from './support/oauth-journeys.js';
 import { describeOAuthLibraryJourneys } from './support/oauth-library-journeys.js';
 import { describeOAuthThrottlingJourneys } from './support/oauth-throttling-journeys.js';
-import { removeDataDir, startRedisServer, stopRedisServer, type RunningRedis } from './support/redis-server.js';
+import {
+  redisBinary,
+  removeDataDir,
+  type RunningRedis,
+  startRedisServer,
+  stopRedisServer,
+} from './support/redis-server.js';
 import {
   claimsOf,
   forgeRefreshToken,
@@ -119,8 +125,7 @@ describe('OAuth endpoints when Redis goes away (fail closed)', () => {
   let pair: TokenPair;
 
   beforeAll(async () => {
-    const binary = process.env.TEST_REDIS_BINARY;
-    if (!binary) throw new Error('This suite starts its own redis-server and needs one on PATH');
+    const binary = redisBinary();
     redis = await startRedisServer(binary);
     api = await createTestApp({ REDIS_URL: redis.url, OAUTH_CLIENTS: oauthClientsSetting() });
     pair = await newPair(api.http);

@@ -3,7 +3,13 @@ import { Redis } from 'ioredis';
 import type { Test } from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { PASSWORD, bearer, getMe } from './support/auth-client.js';
-import { removeDataDir, startRedisServer, stopRedisServer, type RunningRedis } from './support/redis-server.js';
+import {
+  redisBinary,
+  removeDataDir,
+  type RunningRedis,
+  startRedisServer,
+  stopRedisServer,
+} from './support/redis-server.js';
 import { loginWithAgent, newAccount, refresh, rotate, type TokenPair } from './support/session-client.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -55,12 +61,6 @@ const STORE_UNAVAILABLE = {
   error: 'Service Unavailable',
   message: 'The session store is unavailable; retry shortly',
 };
-
-function redisBinary(): string {
-  const binary = process.env.TEST_REDIS_BINARY;
-  if (!binary) throw new Error('This suite starts its own redis-server and needs redis-server on PATH');
-  return binary;
-}
 
 const timed = (call: Test) => call.timeout(REQUEST_TIMEOUT_MS);
 const postLogout = (http: TestAgent, accessToken: string) => timed(http.post('/logout').set(bearer(accessToken)));

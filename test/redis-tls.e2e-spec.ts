@@ -6,7 +6,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
 import type { Test } from 'supertest';
 import { bearer, login, register, getMe } from './support/auth-client.js';
-import { freePort, stopRedisServer, type RunningRedis } from './support/redis-server.js';
+import { freePort, redisBinary, type RunningRedis, stopRedisServer } from './support/redis-server.js';
 import { createPki, type Pki } from './support/test-pki.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -27,12 +27,6 @@ const STORE_UNAVAILABLE = {
   error: 'Service Unavailable',
   message: 'The session store is unavailable; retry shortly',
 };
-
-function redisBinary(): string {
-  const binary = process.env.TEST_REDIS_BINARY;
-  if (!binary) throw new Error('This suite starts its own redis-server and needs redis-server on PATH');
-  return binary;
-}
 
 /** One PING over TLS with these TLS options, on a connection that never retries. */
 async function pingOverTls(port: number, tls: ConnectionOptions): Promise<string> {

@@ -6,6 +6,7 @@ import { RedisSentinelSet, withConnection, holds, sentinelEnv } from './support/
 import { claimsOf, loginWithAgent, newAccount, type TokenPair } from './support/session-client.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { eventually } from './support/poll.js';
+import { redisBinary } from './support/redis-server.js';
 
 /**
  * A planned switchover (`SENTINEL FAILOVER <name>`): unlike a crash, the old master keeps running, still a master,
@@ -20,12 +21,6 @@ const MASTER_NAME = 'jwt-switchover';
 const REQUEST_TIMEOUT_MS = 3000;
 /** Sentinel converts the old master only ~8-10 s after the switch, then it resyncs. */
 const REJOIN_BOUND_MS = 30_000;
-
-function redisBinary(): string {
-  const binary = process.env.TEST_REDIS_BINARY;
-  if (!binary) throw new Error('This suite starts its own redis-server and Sentinels and needs redis-server on PATH');
-  return binary;
-}
 
 function postLogout(http: TestAgent, accessToken: string): Test {
   return http.post('/logout').set(bearer(accessToken)).timeout(REQUEST_TIMEOUT_MS);

@@ -5,7 +5,7 @@ import { AppProcesses } from './support/app-process.js';
 import { RedisKeys } from '../src/redis/redis-keys.js';
 import { bearer, getMe } from './support/auth-client.js';
 import { RedisSentinelSet, holds, sentinelEnv, withConnection } from './support/redis-sentinel.js';
-import { stopRedisServer } from './support/redis-server.js';
+import { redisBinary, stopRedisServer } from './support/redis-server.js';
 import { claimsOf, loginWithAgent, newAccount, refresh, rotate, type TokenPair } from './support/session-client.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { StatusTally, type TokenKind } from './support/status-tally.js';
@@ -33,12 +33,6 @@ const STORE_UNAVAILABLE = {
 };
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
-
-function redisBinary(): string {
-  const binary = process.env.TEST_REDIS_BINARY;
-  if (!binary) throw new Error('This suite starts its own redis-server and Sentinels and needs redis-server on PATH');
-  return binary;
-}
 
 function postLogout(http: TestAgent, accessToken: string): Test {
   return http.post('/logout').set(bearer(accessToken)).timeout(REQUEST_TIMEOUT_MS);

@@ -1,5 +1,11 @@
 import { bearer, signUp, type Session } from './support/auth-client.js';
-import { removeDataDir, startRedisServer, stopRedisServer, type RunningRedis } from './support/redis-server.js';
+import {
+  redisBinary,
+  removeDataDir,
+  type RunningRedis,
+  startRedisServer,
+  stopRedisServer,
+} from './support/redis-server.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { eventually } from './support/poll.js';
 
@@ -10,8 +16,7 @@ describe('when Redis goes away (fail closed)', () => {
   let revoked: Session;
 
   beforeAll(async () => {
-    const binary = process.env.TEST_REDIS_BINARY;
-    if (!binary) throw new Error('This suite starts its own redis-server and needs one on PATH');
+    const binary = redisBinary();
     // AOF on, as in docker-compose.yml: what was acknowledged before the crash is still there after it.
     redis = await startRedisServer(binary, ['--appendonly', 'yes', '--appendfsync', 'always']);
     api = await createTestApp({ REDIS_URL: redis.url });
@@ -43,7 +48,7 @@ describe('when Redis goes away (fail closed)', () => {
     await api.http.post('/logout').set(bearer(session.accessToken)).expect(503);
     await api.http.post('/login').send({ email: session.email, password: 'correct horse battery staple' }).expect(503);
 
-    const binary = process.env.TEST_REDIS_BINARY as string;
+    const binary = redisBinary();
     redis = await startRedisServer(binary, ['--appendonly', 'yes', '--appendfsync', 'always'], redis.port, redis.dir);
     const recovered = await eventually(
       async () => (await api.http.get('/me').set(bearer(session.accessToken))).status === 200,

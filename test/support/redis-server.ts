@@ -32,6 +32,16 @@ export function findServerBinary(): string | undefined {
   return ['valkey-server', 'redis-server'].find((name) => spawnSync(name, ['--version']).status === 0);
 }
 
+/**
+ * The server binary for suites that start Redis servers of their own (faults, restarts, other configurations): the
+ * one the global setup found, or the run fails saying how to get one.
+ */
+export function redisBinary(): string {
+  const binary = process.env.TEST_REDIS_BINARY;
+  if (!binary) throw new Error(`This suite starts redis-server processes of its own.\n${NO_REDIS_MESSAGE}`);
+  return binary;
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
