@@ -24,6 +24,7 @@ import {
 } from './support/app-process.js';
 import { bearer, decodeClaims, login, signUp, type Session } from './support/auth-client.js';
 import { freePort } from './support/redis-server.js';
+import { useApp } from './support/use-app.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -250,27 +251,19 @@ describe.each(ALGORITHMS)('signing with %s', (algorithm) => {
 });
 
 describe('with HS256 (the default) and API_PREFIX=api', () => {
-  let api: TestApp;
-
-  beforeAll(async () => {
-    api = await createTestApp({ API_PREFIX: 'api' });
-  });
-
-  afterAll(async () => {
-    await api.close();
-  });
+  const api = useApp(createTestApp, { API_PREFIX: 'api' });
 
   it(`serves an empty key set at ${JWKS}, at the root: the secret is never published`, async () => {
-    const response = await api.http.get(JWKS).expect(200);
+    const response = await api().http.get(JWKS).expect(200);
     expect(response.body).toEqual({ keys: [] });
     expect(response.headers['cache-control']).toBe('public, max-age=300');
     expect(response.text).not.toContain(SECRET);
   });
 
   it('keeps the well-known URI out of the prefix, and the prefix on every other route', async () => {
-    await api.http.get(`/api${JWKS}`).expect(404);
-    await api.http.get('/me').expect(404);
-    const response = await api.http.get('/api/me');
+    await api().http.get(`/api${JWKS}`).expect(404);
+    await api().http.get('/me').expect(404);
+    const response = await api().http.get('/api/me');
     expectRefused(response, 'A bearer token is required');
   });
 });

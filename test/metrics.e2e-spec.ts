@@ -244,21 +244,13 @@ describe('GET /metrics when Redis goes away', () => {
 });
 
 describe('with METRICS_ENABLED=false', () => {
-  let api: TestApp;
-
-  beforeAll(async () => {
-    api = await createTestApp({ METRICS_ENABLED: 'false' });
-  });
-
-  afterAll(async () => {
-    await api?.close();
-  });
+  const api = useApp(createTestApp, { METRICS_ENABLED: 'false' });
 
   it('has no /metrics route (404), and revocation works as before', async () => {
-    await api.http.get('/metrics').expect(404);
-    const session = await signUp(api.http);
-    await api.http.get('/me').set(bearer(session.accessToken)).expect(200);
-    await api.http.post('/logout').set(bearer(session.accessToken)).expect(204);
-    await api.http.get('/me').set(bearer(session.accessToken)).expect(401);
+    await api().http.get('/metrics').expect(404);
+    const session = await signUp(api().http);
+    await api().http.get('/me').set(bearer(session.accessToken)).expect(200);
+    await api().http.post('/logout').set(bearer(session.accessToken)).expect(204);
+    await api().http.get('/me').set(bearer(session.accessToken)).expect(401);
   });
 });
