@@ -11,6 +11,14 @@ const createTestApp = onInMemoryStore();
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/**
+ * Resolves early in a wall-clock second. `iat` is whole seconds, so a token of JWT_ACCESS_TTL=1s minted late in a
+ * second lives only what is left of it: minted now, it has most of a second for the requests before its expiry.
+ */
+async function startOfASecond(): Promise<void> {
+  while (Date.now() % 1000 > 100) await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000)));
+}
+
 function testRedis(): Redis {
   const url = process.env.TEST_REDIS_URL;
   if (!url) throw new Error('TEST_REDIS_URL is not set: run the tests through jest, whose global setup starts Redis');
@@ -126,6 +134,7 @@ describe('revoked entries leave the in-memory store with the token (JWT_ACCESS_T
 
   it('keeps a logged-out token revoked until the token expires, then forgets it; the token is then refused as expired', async () => {
     const { email } = await register(api.http);
+    await startOfASecond();
     const token = await login(api.http, email);
     const { identity, exp } = identityOf(token);
     await api.http.post('/logout').set(bearer(token)).expect(204);
