@@ -4,7 +4,7 @@ import type { EnvironmentVariables } from './env.validation.js';
 import { readKeyFiles, type AlgorithmKey } from './signing-keys.js';
 
 export function jwtConfig(env: EnvironmentVariables, problems: string[]) {
-  // A KeyObject, never a string: jsonwebtoken@9 re-parses a string secret on every verify (~0.5 ms of CPU). An unset
+  // A KeyObject, parsed once: the signer, the verifier and the refresh-token HMAC take their bytes from it. An unset
   // secret is already a problem; the empty key only keeps this function total.
   const secretKey = createSecretKey(Buffer.from(env.JWT_SECRET ?? '', 'utf8'));
   const keyFiles = readKeyFiles(env);
