@@ -2,7 +2,13 @@ import type { Test } from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { RedisKeys } from '../src/redis/redis-keys.js';
 import { bearer, getMe } from './support/auth-client.js';
-import { RedisSentinelSet, withConnection, holds, sentinelEnv } from './support/redis-sentinel.js';
+import {
+  FAILOVER_TEST_TIMEOUT_MS,
+  RedisSentinelSet,
+  withConnection,
+  holds,
+  sentinelEnv,
+} from './support/redis-sentinel.js';
 import { claimsOf, loginWithAgent, newAccount, type TokenPair } from './support/session-client.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { eventually } from './support/poll.js';
@@ -116,32 +122,36 @@ describe('Sentinel switchover (SENTINEL FAILOVER) while the old master keeps run
       // The previous switch is over: the old master replicates the new one and every Sentinel lists it.
       await set.waitUntilSettled();
       api = await createTestApp(sentinelEnv(set, { REDIS_WAIT_REPLICAS: '1' }));
-    }, 30_000);
+    }, FAILOVER_TEST_TIMEOUT_MS);
 
     afterAll(async () => {
       await api?.close();
     });
 
-    it('never acknowledges (204) a logout right after the switch that is then lost when the old master rejoins', async () => {
-      const { http } = api;
-      const { email } = await newAccount(http);
-      const valid = await loginWithAgent(http, email, 'valid');
-      const pair = await loginWithAgent(http, email, 'logged-out-after-the-switch');
-      const oldMaster = set.master;
+    it(
+      'never acknowledges (204) a logout right after the switch that is then lost when the old master rejoins',
+      async () => {
+        const { http } = api;
+        const { email } = await newAccount(http);
+        const valid = await loginWithAgent(http, email, 'valid');
+        const pair = await loginWithAgent(http, email, 'logged-out-after-the-switch');
+        const oldMaster = set.master;
 
-      await set.switchover();
-      expect(await eventually(async () => (await getMe(http, valid.access_token)).status === 200)).toBe(true);
-      const logout = (await postLogout(http, pair.access_token)).status;
+        await set.switchover();
+        expect(await eventually(async () => (await getMe(http, valid.access_token)).status === 200)).toBe(true);
+        const logout = (await postLogout(http, pair.access_token)).status;
 
-      await set.waitForReplicaLink(oldMaster, set.master, REJOIN_BOUND_MS);
-      expect(await eventually(async () => (await getMe(http, valid.access_token)).status === 200)).toBe(true);
-      const afterRejoin = (await getMe(http, pair.access_token)).status;
-      process.stdout.write(`sentinel switchover, REDIS_WAIT_REPLICAS=1: logout ${logout}, then /me ${afterRejoin}\n`);
+        await set.waitForReplicaLink(oldMaster, set.master, REJOIN_BOUND_MS);
+        expect(await eventually(async () => (await getMe(http, valid.access_token)).status === 200)).toBe(true);
+        const afterRejoin = (await getMe(http, pair.access_token)).status;
+        process.stdout.write(`sentinel switchover, REDIS_WAIT_REPLICAS=1: logout ${logout}, then /me ${afterRejoin}\n`);
 
-      // 503 tells the client the logout is not guaranteed (it retries); a 204 must hold.
-      expect([204, 503]).toContain(logout);
-      const acknowledgedButLost = logout === 204 && afterRejoin !== 401;
-      expect(acknowledgedButLost).toBe(false);
-    }, 60_000);
+        // 503 tells the client the logout is not guaranteed (it retries); a 204 must hold.
+        expect([204, 503]).toContain(logout);
+        const acknowledgedButLost = logout === 204 && afterRejoin !== 401;
+        expect(acknowledgedButLost).toBe(false);
+      },
+      FAILOVER_TEST_TIMEOUT_MS,
+    );
   });
 });

@@ -4,7 +4,13 @@ import type TestAgent from 'supertest/lib/agent.js';
 import { AppProcesses } from './support/app-process.js';
 import { RedisKeys } from '../src/redis/redis-keys.js';
 import { bearer, getMe } from './support/auth-client.js';
-import { RedisSentinelSet, holds, sentinelEnv, withConnection } from './support/redis-sentinel.js';
+import {
+  FAILOVER_TEST_TIMEOUT_MS,
+  RedisSentinelSet,
+  holds,
+  sentinelEnv,
+  withConnection,
+} from './support/redis-sentinel.js';
 import { redisBinary, stopRedisServer } from './support/redis-server.js';
 import { claimsOf, loginWithAgent, newAccount, refresh, rotate, type TokenPair } from './support/session-client.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -253,131 +259,139 @@ function sentinelAndApp(env: Record<string, string> = {}): () => { set: RedisSen
 describe('Sentinel failover: the master SIGKILLed while an app with REDIS_WAIT_REPLICAS=1 serves GET /me', () => {
   const deployment = sentinelAndApp({ REDIS_WAIT_REPLICAS: '1' });
 
-  it('never lets the revoked token through nor answers 500; afterwards, without an app restart, reads and writes go to the new master', async () => {
-    const { set, api } = deployment();
-    const { http } = api;
-    const { email } = await newAccount(http);
-    const valid = await loginWithAgent(http, email, 'kept');
-    const revoked = await loginWithAgent(http, email, 'logged-out');
-    // 204 with REDIS_WAIT_REPLICAS=1: the replica (the master-to-be) holds the revocation.
-    await postLogout(http, revoked.access_token).expect(204);
-    expect(await holds(set.replica!.port, revokedTokenKey(api.keyPrefix, revoked))).toBe(true);
-    await getMe(http, valid.access_token).expect(200);
-    await getMe(http, revoked.access_token).expect(401);
+  it(
+    'never lets the revoked token through nor answers 500; afterwards, without an app restart, reads and writes go to the new master',
+    async () => {
+      const { set, api } = deployment();
+      const { http } = api;
+      const { email } = await newAccount(http);
+      const valid = await loginWithAgent(http, email, 'kept');
+      const revoked = await loginWithAgent(http, email, 'logged-out');
+      // 204 with REDIS_WAIT_REPLICAS=1: the replica (the master-to-be) holds the revocation.
+      await postLogout(http, revoked.access_token).expect(204);
+      expect(await holds(set.replica!.port, revokedTokenKey(api.keyPrefix, revoked))).toBe(true);
+      await getMe(http, valid.access_token).expect(200);
+      await getMe(http, revoked.access_token).expect(401);
 
-    const oldMasterPort = set.master.port;
-    const promotedPort = set.replica!.port;
-    const tally = new StatusTally<Phase>(['before', 'failover', 'after']);
-    let phase: Phase = 'before';
-    let stop = false;
-    const started = Date.now();
-    const deadline = started + FAILOVER_LOOP_BOUND_MS;
-    const worker = async (id: number) => {
-      for (let i = 0; !stop && Date.now() < deadline; i++) {
-        const kind: Kind = (id + i) % 2 === 0 ? 'valid' : 'revoked';
-        const sentIn = phase;
-        let status: number | 'error';
-        try {
-          status = (await getMe(http, kind === 'valid' ? valid.access_token : revoked.access_token)).status;
-        } catch {
-          status = 'error';
+      const oldMasterPort = set.master.port;
+      const promotedPort = set.replica!.port;
+      const tally = new StatusTally<Phase>(['before', 'failover', 'after']);
+      let phase: Phase = 'before';
+      let stop = false;
+      const started = Date.now();
+      const deadline = started + FAILOVER_LOOP_BOUND_MS;
+      const worker = async (id: number) => {
+        for (let i = 0; !stop && Date.now() < deadline; i++) {
+          const kind: Kind = (id + i) % 2 === 0 ? 'valid' : 'revoked';
+          const sentIn = phase;
+          let status: number | 'error';
+          try {
+            status = (await getMe(http, kind === 'valid' ? valid.access_token : revoked.access_token)).status;
+          } catch {
+            status = 'error';
+          }
+          tally.add(kind, sentIn, status);
         }
-        tally.add(kind, sentIn, status);
+      };
+      const workers = Array.from({ length: WORKERS }, (_, id) => worker(id));
+
+      let promoted: { host: string; port: number } | undefined;
+      let settledAfter = false;
+      try {
+        await sleep(300);
+        phase = 'failover';
+        promoted = await set.failover('SIGKILL');
+        phase = 'after';
+        // Until both kinds got their right answer from the new master (or the loop's bound).
+        while (Date.now() < deadline && !settledAfter) {
+          settledAfter =
+            tally.count({ kind: 'valid', phase: 'after', status: 200 }) > 0 &&
+            tally.count({ kind: 'revoked', phase: 'after', status: 401 }) > 0;
+          if (!settledAfter) await sleep(100);
+        }
+      } finally {
+        stop = true;
+        await Promise.all(workers);
       }
-    };
-    const workers = Array.from({ length: WORKERS }, (_, id) => worker(id));
 
-    let promoted: { host: string; port: number } | undefined;
-    let settledAfter = false;
-    try {
-      await sleep(300);
-      phase = 'failover';
-      promoted = await set.failover('SIGKILL');
-      phase = 'after';
-      // Until both kinds got their right answer from the new master (or the loop's bound).
-      while (Date.now() < deadline && !settledAfter) {
-        settledAfter =
-          tally.count({ kind: 'valid', phase: 'after', status: 200 }) > 0 &&
-          tally.count({ kind: 'revoked', phase: 'after', status: 401 }) > 0;
-        if (!settledAfter) await sleep(100);
-      }
-    } finally {
-      stop = true;
-      await Promise.all(workers);
-    }
+      process.stdout.write(
+        `sentinel failover loop (${WORKERS} workers, ${((Date.now() - started) / 1000).toFixed(1)} s, ` +
+          `master ${oldMasterPort} -> ${promoted?.port ?? 'none'}): ${failoverSummary(tally)} [counts: before/failover/after]\n`,
+      );
 
-    process.stdout.write(
-      `sentinel failover loop (${WORKERS} workers, ${((Date.now() - started) / 1000).toFixed(1)} s, ` +
-        `master ${oldMasterPort} -> ${promoted?.port ?? 'none'}): ${failoverSummary(tally)} [counts: before/failover/after]\n`,
-    );
+      expect(promoted).toEqual({ host: '127.0.0.1', port: promotedPort });
+      expect(tally.count({ kind: 'revoked', status: 200 })).toBe(0);
+      expect(tally.count({ status: 500 })).toBe(0);
+      expect(tally.count({ status: 'error' })).toBe(0);
+      expect(tally.statuses('valid').filter((status) => status !== '200' && status !== '503')).toEqual([]);
+      expect(tally.statuses('revoked').filter((status) => status !== '401' && status !== '503')).toEqual([]);
+      expect(tally.count({ kind: 'valid', phase: 'before', status: 200 })).toBeGreaterThan(0);
+      expect(settledAfter).toBe(true);
 
-    expect(promoted).toEqual({ host: '127.0.0.1', port: promotedPort });
-    expect(tally.count({ kind: 'revoked', status: 200 })).toBe(0);
-    expect(tally.count({ status: 500 })).toBe(0);
-    expect(tally.count({ status: 'error' })).toBe(0);
-    expect(tally.statuses('valid').filter((status) => status !== '200' && status !== '503')).toEqual([]);
-    expect(tally.statuses('revoked').filter((status) => status !== '401' && status !== '503')).toEqual([]);
-    expect(tally.count({ kind: 'valid', phase: 'before', status: 200 })).toBeGreaterThan(0);
-    expect(settledAfter).toBe(true);
+      // Without an app restart: the new master answers reads, and takes writes (no READONLY from a demoted node).
+      await getMe(http, valid.access_token).expect(200);
+      await getMe(http, revoked.access_token).expect(401);
+      await http.get('/health/ready').timeout(REQUEST_TIMEOUT_MS).expect(200);
+      const loggedInAfter = await loginWithAgent(http, email, 'after-failover');
+      await getMe(http, loggedInAfter.access_token).expect(200);
 
-    // Without an app restart: the new master answers reads, and takes writes (no READONLY from a demoted node).
-    await getMe(http, valid.access_token).expect(200);
-    await getMe(http, revoked.access_token).expect(401);
-    await http.get('/health/ready').timeout(REQUEST_TIMEOUT_MS).expect(200);
-    const loggedInAfter = await loginWithAgent(http, email, 'after-failover');
-    await getMe(http, loggedInAfter.access_token).expect(200);
+      // No replica is left to confirm a revocation: the logout is written on the new master but answered 503.
+      const unconfirmed = seen(await postLogout(http, loggedInAfter.access_token));
+      expect(unconfirmed).toEqual(STORE_UNAVAILABLE);
+      expect(await holds(set.master.port, revokedTokenKey(api.keyPrefix, loggedInAfter))).toBe(true);
+      await getMe(http, loggedInAfter.access_token).expect(401);
 
-    // No replica is left to confirm a revocation: the logout is written on the new master but answered 503.
-    const unconfirmed = seen(await postLogout(http, loggedInAfter.access_token));
-    expect(unconfirmed).toEqual(STORE_UNAVAILABLE);
-    expect(await holds(set.master.port, revokedTokenKey(api.keyPrefix, loggedInAfter))).toBe(true);
-    await getMe(http, loggedInAfter.access_token).expect(401);
-
-    // The killed node back as a replica of the new master: a logout is acknowledged (204) again.
-    const revived = await set.reviveAsReplica();
-    const last = await loginWithAgent(http, email, 'after-revival');
-    await postLogout(http, last.access_token).expect(204);
-    await getMe(http, last.access_token).expect(401);
-    expect(await holds(set.master.port, revokedTokenKey(api.keyPrefix, last))).toBe(true);
-    expect(await holds(revived.port, revokedTokenKey(api.keyPrefix, last))).toBe(true);
-    await getMe(http, valid.access_token).expect(200);
-    await getMe(http, revoked.access_token).expect(401);
-  }, 60_000);
+      // The killed node back as a replica of the new master: a logout is acknowledged (204) again.
+      const revived = await set.reviveAsReplica();
+      const last = await loginWithAgent(http, email, 'after-revival');
+      await postLogout(http, last.access_token).expect(204);
+      await getMe(http, last.access_token).expect(401);
+      expect(await holds(set.master.port, revokedTokenKey(api.keyPrefix, last))).toBe(true);
+      expect(await holds(revived.port, revokedTokenKey(api.keyPrefix, last))).toBe(true);
+      await getMe(http, valid.access_token).expect(200);
+      await getMe(http, revoked.access_token).expect(401);
+    },
+    FAILOVER_TEST_TIMEOUT_MS,
+  );
 });
 
 describe('Sentinel failover to a replica that missed writes (REDIS_WAIT_REPLICAS=0)', () => {
   const deployment = sentinelAndApp();
 
-  it('notices the lost writes and refuses every token from before, the one whose logout was lost above all', async () => {
-    const { set, api } = deployment();
-    const { http } = api;
-    const { email } = await newAccount(http);
-    const kept = await loginWithAgent(http, email, 'kept');
-    const loggedOut = await loginWithAgent(http, email, 'logged-out');
-    const replica = set.replica!;
-    await set.waitForReplicaLink(replica);
-    await sleep(200); // the replica has the sessions
+  it(
+    'notices the lost writes and refuses every token from before, the one whose logout was lost above all',
+    async () => {
+      const { set, api } = deployment();
+      const { http } = api;
+      const { email } = await newAccount(http);
+      const kept = await loginWithAgent(http, email, 'kept');
+      const loggedOut = await loginWithAgent(http, email, 'logged-out');
+      const replica = set.replica!;
+      await set.waitForReplicaLink(replica);
+      await sleep(200); // the replica has the sessions
 
-    // The replica stops (SIGSTOP) and the master drops its link, so nothing written from now on reaches it (a
-    // frozen process's kernel would still take in what the link carried): the logout lives on the master only.
-    set.freeze(replica);
-    await withConnection(set.master.port, (client) => client.call('CLIENT', 'KILL', 'TYPE', 'replica'));
-    await postLogout(http, loggedOut.access_token).expect(204);
-    expect(await holds(set.master.port, revokedTokenKey(api.keyPrefix, loggedOut))).toBe(true);
-    await stopRedisServer(set.master, 'SIGKILL');
-    set.thaw(replica);
-    const promoted = await set.failover();
-    expect(promoted.port).toBe(replica.port);
-    expect(await holds(replica.port, revokedTokenKey(api.keyPrefix, loggedOut))).toBe(false);
+      // The replica stops (SIGSTOP) and the master drops its link, so nothing written from now on reaches it (a
+      // frozen process's kernel would still take in what the link carried): the logout lives on the master only.
+      set.freeze(replica);
+      await withConnection(set.master.port, (client) => client.call('CLIENT', 'KILL', 'TYPE', 'replica'));
+      await postLogout(http, loggedOut.access_token).expect(204);
+      expect(await holds(set.master.port, revokedTokenKey(api.keyPrefix, loggedOut))).toBe(true);
+      await stopRedisServer(set.master, 'SIGKILL');
+      set.thaw(replica);
+      const promoted = await set.failover();
+      expect(promoted.port).toBe(replica.port);
+      expect(await holds(replica.port, revokedTokenKey(api.keyPrefix, loggedOut))).toBe(false);
 
-    // Without the epoch, the logged-out token would work again on the promoted replica.
-    const refused = await eventually(async () => {
-      const statuses = await Promise.all([kept, loggedOut].map((pair) => getMe(http, pair.access_token)));
-      return statuses.every((response) => response.status === 401);
-    }, 10_000);
-    expect(refused).toBe(true);
-    for (const pair of [kept, loggedOut]) expect((await refresh(http, pair.refresh_token)).status).toBe(401);
-    const fresh = await loginWithAgent(http, email, 'after-the-loss');
-    await getMe(http, fresh.access_token).expect(200);
-  }, 60_000);
+      // Without the epoch, the logged-out token would work again on the promoted replica.
+      const refused = await eventually(async () => {
+        const statuses = await Promise.all([kept, loggedOut].map((pair) => getMe(http, pair.access_token)));
+        return statuses.every((response) => response.status === 401);
+      }, 10_000);
+      expect(refused).toBe(true);
+      for (const pair of [kept, loggedOut]) expect((await refresh(http, pair.refresh_token)).status).toBe(401);
+      const fresh = await loginWithAgent(http, email, 'after-the-loss');
+      await getMe(http, fresh.access_token).expect(200);
+    },
+    FAILOVER_TEST_TIMEOUT_MS,
+  );
 });

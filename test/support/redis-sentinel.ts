@@ -19,6 +19,14 @@ export const SETTLE_BOUND_MS = 20_000;
 /** Until every Sentinel names a new master after a kill: down-after 1 s, election, promotion, announcement. */
 export const FAILOVER_BOUND_MS = 25_000;
 const POLL_MS = 100;
+/** A test that fails over: room for a bound stretched by one stall of the machine (see STALL_MS). */
+export const FAILOVER_TEST_TIMEOUT_MS = 120_000;
+/**
+ * A gap this long between two polls means the machine stalled (a loaded CI host): Sentinel's own timer stalled too,
+ * which puts it in TILT mode, where it acts on nothing for SENTINEL_TILT_PERIOD_MS. The bound is stretched by both.
+ */
+const STALL_MS = 2_000;
+const SENTINEL_TILT_PERIOD_MS = 30_000;
 
 export interface HostPort {
   host: string;
@@ -79,9 +87,14 @@ export function infoFields(info: string): Record<string, string> {
   );
 }
 
-/** Polls `probe` until it returns a value other than undefined; throws with `describe()` once `boundMs` passed. */
+/**
+ * Polls `probe` until it returns a value other than undefined; throws with `describe()` once `boundMs` of running
+ * time passed (a stall of the machine adds itself and Sentinel's TILT period to the bound).
+ */
 async function until<T>(probe: () => Promise<T | undefined>, boundMs: number, describe: () => string): Promise<T> {
-  const deadline = Date.now() + boundMs;
+  let deadline = Date.now() + boundMs;
+  let lastPoll = Date.now();
+  let stalls = '';
   let lastError: string | undefined;
   for (;;) {
     try {
@@ -90,8 +103,14 @@ async function until<T>(probe: () => Promise<T | undefined>, boundMs: number, de
     } catch (error) {
       lastError = error instanceof Error ? error.message : JSON.stringify(error);
     }
-    if (Date.now() >= deadline) {
-      throw new Error(`${describe()}${lastError === undefined ? '' : ` (last error: ${lastError})`}`);
+    const now = Date.now();
+    if (now - lastPoll > STALL_MS + POLL_MS) {
+      deadline += now - lastPoll + SENTINEL_TILT_PERIOD_MS;
+      stalls += ` (the machine stalled for ${now - lastPoll} ms: bound stretched)`;
+    }
+    lastPoll = now;
+    if (now >= deadline) {
+      throw new Error(`${describe()}${stalls}${lastError === undefined ? '' : ` (last error: ${lastError})`}`);
     }
     await sleep(POLL_MS);
   }
