@@ -4,6 +4,10 @@ import { LRUCache } from 'lru-cache';
 import { InvalidTokenException } from '../../common/errors/invalid-token.exception.js';
 import type { SigningAlgorithm } from '../../config/signing-keys.js';
 import type { AccessTokenClaims } from '../access-token-claims.js';
+import { hmacTokenVerifier } from './hmac-token-verifier.js';
+
+const EXPIRED = 'The access token has expired';
+const INVALID = 'The access token is invalid';
 
 /** What every token must satisfy besides its signature; the algorithm is pinned per key. */
 export interface VerificationRules {
@@ -21,8 +25,9 @@ export type VerifiedClaims = Readonly<Partial<AccessTokenClaims>>;
 export type TokenVerifier = (token: string) => VerifiedClaims;
 
 /**
- * Every algorithm (HS256, RS256, ES256, EdDSA) is verified by fast-jwt, synchronously, with one algorithm, the
- * issuer, the audience, the expiry and the clock tolerance (a missing `exp` is principalFromClaims's to refuse).
+ * Every algorithm is verified synchronously, with one algorithm, the issuer, the audience, the expiry and the clock
+ * tolerance (a missing `exp` is principalFromClaims's to refuse): HS256 by hmac-token-verifier.ts (one HMAC, one
+ * decode, one parse), RS256, ES256 and EdDSA by fast-jwt.
  * Verified claims are then remembered, keyed by the whole token, until the token's `exp` plus the tolerance: a client
  * sends the same token on every request for its whole lifetime, and only the first one pays for the signature and
  * the JSON. A changed byte is another key; a refused token is never remembered; the cache holds no revocation
@@ -32,33 +37,55 @@ export type TokenVerifier = (token: string) => VerifiedClaims;
  */
 export function tokenVerifier(algorithm: SigningAlgorithm, key: KeyObject, rules: VerificationRules): TokenVerifier {
   const toleranceMs = rules.clockToleranceSeconds * 1000;
-  const verify = createVerifier({
-    // fast-jwt takes the HMAC secret's bytes and a public key's PEM; it parses each once.
-    key: key.type === 'secret' ? key.export() : key.export({ type: 'spki', format: 'pem' }),
-    algorithms: [algorithm],
-    allowedIss: rules.issuer,
-    allowedAud: rules.audience,
-    clockTolerance: toleranceMs,
-  });
+  const verify = algorithm === 'HS256' ? hmacVerify(key, rules) : publicKeyVerify(algorithm, key, rules);
   const verified = rules.cacheSize > 0 ? new LRUCache<string, VerifiedClaims>({ max: rules.cacheSize }) : undefined;
   return (token) => {
     const remembered = verified?.get(token);
     // The wall clock decides, as for a fresh verify; the cache's own TTL (a monotonic clock) only evicts.
     if (remembered && (remembered.exp as number) * 1000 + toleranceMs >= Date.now()) return remembered;
-    let claims: VerifiedClaims;
-    try {
-      claims = verify(token) as VerifiedClaims;
-    } catch (error) {
-      throw refusal(error);
-    }
+    const claims = verify(token);
     const ttl = typeof claims.exp === 'number' ? claims.exp * 1000 + toleranceMs - Date.now() : 0;
     if (verified && ttl > 0) verified.set(token, Object.freeze(claims), { ttl });
     return claims;
   };
 }
 
+/** HS256: hmac-token-verifier.ts, its refusals as the 401 they are. */
+function hmacVerify(key: KeyObject, rules: VerificationRules): (token: string) => VerifiedClaims {
+  const verify = hmacTokenVerifier(key, rules);
+  return (token) => {
+    const result = verify(token);
+    if (result === 'expired') throw new InvalidTokenException(EXPIRED);
+    if (result === 'invalid') throw new InvalidTokenException(INVALID);
+    return result;
+  };
+}
+
+/** RS256, ES256, EdDSA: fast-jwt, with one algorithm, the issuer, the audience and the clock tolerance. */
+function publicKeyVerify(
+  algorithm: SigningAlgorithm,
+  key: KeyObject,
+  rules: VerificationRules,
+): (token: string) => VerifiedClaims {
+  const verify = createVerifier({
+    // fast-jwt takes a public key's PEM and parses it once.
+    key: key.export({ type: 'spki', format: 'pem' }),
+    algorithms: [algorithm],
+    allowedIss: rules.issuer,
+    allowedAud: rules.audience,
+    clockTolerance: rules.clockToleranceSeconds * 1000,
+  });
+  return (token) => {
+    try {
+      return verify(token) as VerifiedClaims;
+    } catch (error) {
+      throw refusal(error);
+    }
+  };
+}
+
 /** What a 401 says of a token fast-jwt refused: expired, or invalid (nothing more is told). */
 function refusal(error: unknown): InvalidTokenException {
   const expired = error instanceof TokenError && error.code === TokenError.codes.expired;
-  return new InvalidTokenException(expired ? 'The access token has expired' : 'The access token is invalid');
+  return new InvalidTokenException(expired ? EXPIRED : INVALID);
 }
