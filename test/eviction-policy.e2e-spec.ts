@@ -12,14 +12,8 @@ import {
   type Exit,
   type AppProcess as Run,
 } from './support/app-process.js';
-import {
-  freePort,
-  redisBinary,
-  removeDataDir,
-  type RunningRedis,
-  startRedisServer,
-  stopRedisServer,
-} from './support/redis-server.js';
+import { PrivateRedis, usePrivateRedis } from './support/private-redis.js';
+import { freePort } from './support/redis-server.js';
 
 /**
  * The built app (`node dist/main.js`) against a private redis-server per case, started with the maxmemory-policy
@@ -27,20 +21,7 @@ import {
  */
 const GOOD_SECRET = randomBytes(32).toString('hex');
 const apps = new AppProcesses();
-const servers: RunningRedis[] = [];
-
-async function privateRedis(policy: string, port?: number): Promise<RunningRedis> {
-  const server = await startRedisServer(redisBinary(), ['--maxmemory-policy', policy], port);
-  servers.push(server);
-  return server;
-}
-
-async function stopServers(): Promise<void> {
-  for (const server of servers.splice(0)) {
-    await stopRedisServer(server);
-    removeDataDir(server);
-  }
-}
+const withPolicy = (policy: string) => ['--maxmemory-policy', policy];
 
 function startApp(redisUrl: string, port: number, env: Record<string, string> = {}): Promise<Run> {
   return apps.start({ JWT_SECRET: GOOD_SECRET, REDIS_URL: redisUrl, PORT: String(port), HOST: '127.0.0.1', ...env });
@@ -62,7 +43,6 @@ afterEach(async () => {
 
 afterAll(async () => {
   await apps.dispose();
-  await stopServers();
 });
 
 describe.each<{ policy: string; env: Record<string, string>; mentions: string[] }>([
@@ -71,18 +51,14 @@ describe.each<{ policy: string; env: Record<string, string>; mentions: string[] 
   { policy: 'allkeys-random', env: {}, mentions: ['noeviction'] },
   { policy: 'volatile-lru', env: {}, mentions: ['noeviction', 'ALLOW_EVICTING_REDIS=true'] },
 ])('refusing to start on a Redis with maxmemory-policy $policy (env $env)', ({ policy, env, mentions }) => {
+  const redis = usePrivateRedis(withPolicy(policy));
   let run: Run;
   let exit: Exit | undefined;
 
   beforeAll(async () => {
-    const redis = await privateRedis(policy);
     run = await startApp(redis.url, await freePort(), env);
     exit = await waitForExit(run, READY_BOUND_MS);
   }, READY_BOUND_MS + 5000);
-
-  afterAll(async () => {
-    await stopServers();
-  });
 
   it('exits with code 1', () => {
     expect(exit).toEqual({ code: 1, signal: null });
@@ -97,13 +73,13 @@ describe.each<{ policy: string; env: Record<string, string>; mentions: string[] 
 });
 
 describe('starting on a Redis with maxmemory-policy volatile-lru and ALLOW_EVICTING_REDIS=true', () => {
+  const redis = usePrivateRedis(withPolicy('volatile-lru'));
   let live: number;
   let warnings: string[];
   let exit: Exit | undefined;
 
   beforeAll(
     async () => {
-      const redis = await privateRedis('volatile-lru');
       const port = await freePort();
       const run = await startApp(redis.url, port, { ALLOW_EVICTING_REDIS: 'true' });
       live = await waitForHttp(run, port, '/health/live');
@@ -114,10 +90,6 @@ describe('starting on a Redis with maxmemory-policy volatile-lru and ALLOW_EVICT
     },
     READY_BOUND_MS + EXIT_BOUND_MS + 5000,
   );
-
-  afterAll(async () => {
-    await stopServers();
-  });
 
   it('starts and answers GET /health/live with 200', () => {
     expect(live).toBe(200);
@@ -133,6 +105,7 @@ describe('starting on a Redis with maxmemory-policy volatile-lru and ALLOW_EVICT
 });
 
 describe('starting on a Redis with maxmemory-policy noeviction', () => {
+  const redis = usePrivateRedis(withPolicy('noeviction'));
   let live: number;
   let ready: number;
   let mentions: string[];
@@ -140,7 +113,6 @@ describe('starting on a Redis with maxmemory-policy noeviction', () => {
 
   beforeAll(
     async () => {
-      const redis = await privateRedis('noeviction');
       const port = await freePort();
       const run = await startApp(redis.url, port);
       live = await waitForHttp(run, port, '/health/live');
@@ -152,10 +124,6 @@ describe('starting on a Redis with maxmemory-policy noeviction', () => {
     },
     READY_BOUND_MS + EXIT_BOUND_MS + 5000,
   );
-
-  afterAll(async () => {
-    await stopServers();
-  });
 
   it('starts and answers GET /health/live and GET /health/ready with 200', () => {
     expect({ live, ready }).toEqual({ live: 200, ready: 200 });
@@ -171,6 +139,8 @@ describe('starting on a Redis with maxmemory-policy noeviction', () => {
 });
 
 describe('a Redis unreachable at boot that comes up later with maxmemory-policy allkeys-lru', () => {
+  // Started by the test, on the port the app already looks at.
+  const redis = new PrivateRedis(withPolicy('allkeys-lru'));
   let live: number;
   let judged: boolean;
   let exit: Exit | undefined;
@@ -183,7 +153,7 @@ describe('a Redis unreachable at boot that comes up later with maxmemory-policy 
       run = await startApp(`redis://127.0.0.1:${redisPort}`, port);
       // The app listens once its 5 s wait for a first connection has given up.
       live = await waitForHttp(run, port, '/health/live');
-      await privateRedis('allkeys-lru', redisPort);
+      await redis.start(redisPort);
       judged = await waitForOutput(run, /maxmemory-policy is "allkeys-lru"/, 15_000);
       exit = await waitForExit(run, 5000);
     },
@@ -192,7 +162,7 @@ describe('a Redis unreachable at boot that comes up later with maxmemory-policy 
 
   afterAll(async () => {
     await apps.stopAll();
-    await stopServers();
+    await redis.dispose();
   });
 
   it('serves GET /health/live while Redis is down, and judges the policy once Redis is up', () => {

@@ -3,13 +3,8 @@ import { Redis } from 'ioredis';
 import type { Response, Test } from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { PASSWORD, bearer, signUp, uniqueEmail, type Session, getMe } from './support/auth-client.js';
-import {
-  redisBinary,
-  removeDataDir,
-  type RunningRedis,
-  startRedisServer,
-  stopRedisServer,
-} from './support/redis-server.js';
+import { PrivateRedis } from './support/private-redis.js';
+import { redisBinary } from './support/redis-server.js';
 import { loginWithAgent, newAccount, refresh, type TokenPair } from './support/session-client.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { StatusTally, type TokenKind } from './support/status-tally.js';
@@ -74,52 +69,6 @@ function seen(response: Response): { status: number; retryAfter: unknown; body: 
 
 const STORE_UNAVAILABLE = { status: 503, retryAfter: '1', body: STORE_UNAVAILABLE_BODY };
 
-/** A redis-server of the suite's own, driven by signals to its pid. */
-class PrivateRedis {
-  server: RunningRedis;
-  private frozen = false;
-
-  constructor(
-    private readonly binary: string,
-    private readonly args: string[],
-  ) {}
-
-  get url(): string {
-    return this.server.url;
-  }
-
-  async start(): Promise<void> {
-    this.server = await startRedisServer(this.binary, this.args);
-  }
-
-  /** SIGSTOP: the process stops answering, its connections stay open. */
-  freeze(): void {
-    this.frozen = this.server.process.kill('SIGSTOP');
-  }
-
-  thaw(): void {
-    if (this.frozen) this.server.process.kill('SIGCONT');
-    this.frozen = false;
-  }
-
-  /** SIGKILL: no graceful shutdown, no final AOF rewrite or save. */
-  async crash(): Promise<void> {
-    await stopRedisServer(this.server, 'SIGKILL');
-  }
-
-  /** A new process on the same port and data directory (so it replays the AOF). */
-  async restart(): Promise<void> {
-    this.server = await startRedisServer(this.binary, this.args, this.server.port, this.server.dir);
-  }
-
-  async dispose(): Promise<void> {
-    if (!this.server) return;
-    this.thaw();
-    await stopRedisServer(this.server, 'SIGKILL');
-    removeDataDir(this.server);
-  }
-}
-
 interface Rig {
   redis: PrivateRedis;
   api: TestApp;
@@ -131,7 +80,7 @@ interface Rig {
  */
 function useRig(extraArgs: string[] = []): () => Rig {
   let rig: Rig | undefined;
-  const redis = new PrivateRedis(redisBinary(), [...DURABLE, ...extraArgs]);
+  const redis = new PrivateRedis([...DURABLE, ...extraArgs]);
   beforeAll(async () => {
     await redis.start();
     const api = await createTestApp({ REDIS_URL: redis.url });

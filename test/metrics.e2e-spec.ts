@@ -1,13 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { bearer, PASSWORD, signUp } from './support/auth-client.js';
 import { eventually } from './support/poll.js';
-import {
-  redisBinary,
-  removeDataDir,
-  type RunningRedis,
-  startRedisServer,
-  stopRedisServer,
-} from './support/redis-server.js';
+import { usePrivateRedis } from './support/private-redis.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { useApp } from './support/use-app.js';
 
@@ -210,34 +204,29 @@ describe('GET /metrics with METRICS_TOKEN set', () => {
 });
 
 describe('GET /metrics when Redis goes away', () => {
-  let redis: RunningRedis;
+  const redis = usePrivateRedis();
   let api: TestApp;
 
   beforeAll(async () => {
-    const binary = redisBinary();
-    redis = await startRedisServer(binary);
     api = await createTestApp({ REDIS_URL: redis.url });
   });
 
   afterAll(async () => {
     await api.close();
-    await stopRedisServer(redis);
-    removeDataDir(redis);
   });
 
   it('reports the store down, counts failed checks and 503s, and reports it up again once it is back', async () => {
     const session = await signUp(api.http);
     expect((await scrape(api)).value(STORE_UP, { store: 'redis' })).toBe(1);
 
-    await stopRedisServer(redis, 'SIGKILL');
+    await redis.crash();
     const down = await eventually(async () => (await scrape(api)).value(STORE_UP, { store: 'redis' }) === 0);
     expect(down).toBe(true);
     const { delta } = await deltaAround(api, () => api.http.get('/me').set(bearer(session.accessToken)).expect(503));
     expect(delta(CHECKS, { result: 'store_error' })).toBe(1);
     expect(delta(REQUESTS, { method: 'GET', route: '/me', status_code: '503' })).toBe(1);
 
-    const binary = redisBinary();
-    redis = await startRedisServer(binary, [], redis.port, redis.dir);
+    await redis.restart();
     const up = await eventually(async () => (await scrape(api)).value(STORE_UP, { store: 'redis' }) === 1);
     expect(up).toBe(true);
   });

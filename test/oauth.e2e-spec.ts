@@ -15,13 +15,7 @@ import {
 import { describeOAuthJourneys } from './support/oauth-journeys.js';
 import { describeOAuthLibraryJourneys } from './support/oauth-library-journeys.js';
 import { describeOAuthThrottlingJourneys } from './support/oauth-throttling-journeys.js';
-import {
-  redisBinary,
-  removeDataDir,
-  type RunningRedis,
-  startRedisServer,
-  stopRedisServer,
-} from './support/redis-server.js';
+import { usePrivateRedis } from './support/private-redis.js';
 import {
   claimsOf,
   forgeRefreshToken,
@@ -120,21 +114,18 @@ describe('OAuth endpoints and what they write to Redis', () => {
 });
 
 describe('OAuth endpoints when Redis goes away (fail closed)', () => {
-  let redis: RunningRedis;
+  const redis = usePrivateRedis();
   let api: TestApp;
   let pair: TokenPair;
 
   beforeAll(async () => {
-    const binary = redisBinary();
-    redis = await startRedisServer(binary);
     api = await createTestApp({ REDIS_URL: redis.url, OAUTH_CLIENTS: oauthClientsSetting() });
     pair = await newPair(api.http);
-    await stopRedisServer(redis, 'SIGKILL');
+    await redis.crash();
   });
 
   afterAll(async () => {
     await api.close();
-    removeDataDir(redis);
   });
 
   it.each([

@@ -3,13 +3,7 @@ import { Redis } from 'ioredis';
 import type { Test } from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { PASSWORD, bearer, getMe } from './support/auth-client.js';
-import {
-  redisBinary,
-  removeDataDir,
-  type RunningRedis,
-  startRedisServer,
-  stopRedisServer,
-} from './support/redis-server.js';
+import { usePrivateRedis } from './support/private-redis.js';
 import { loginWithAgent, newAccount, refresh, rotate, type TokenPair } from './support/session-client.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -96,13 +90,10 @@ async function asNobody<T>(port: number, use: (client: Redis) => Promise<T>): Pr
 }
 
 describe('Redis ACL: the app as a user confined to ~auth:* without dangerous commands, default user off', () => {
-  let server: RunningRedis;
+  const server = usePrivateRedis();
   let admin: Redis;
-  let url: string;
 
   beforeAll(async () => {
-    server = await startRedisServer(redisBinary());
-    url = `redis://127.0.0.1:${server.port}`;
     const setup = new Redis(server.url, { protocol: 2 });
     try {
       await setup.call('ACL', 'SETUSER', ADMIN_USER, 'reset', 'on', `>${ADMIN_PASSWORD}`, '~*', '&*', '+@all');
@@ -123,10 +114,6 @@ describe('Redis ACL: the app as a user confined to ~auth:* without dangerous com
 
   afterAll(async () => {
     await admin?.quit();
-    if (server) {
-      await stopRedisServer(server, 'SIGKILL');
-      removeDataDir(server);
-    }
   });
 
   it('is in force: nobody may run commands, and the app user may touch only auth:* and no dangerous command', async () => {
@@ -150,7 +137,7 @@ describe('Redis ACL: the app as a user confined to ~auth:* without dangerous com
 
     beforeAll(async () => {
       api = await createTestApp({
-        REDIS_URL: url,
+        REDIS_URL: server.url,
         REDIS_USERNAME: APP_USER,
         REDIS_PASSWORD: APP_PASSWORD,
         REDIS_KEY_PREFIX: PREFIX,
@@ -265,7 +252,7 @@ describe('Redis ACL: the app as a user confined to ~auth:* without dangerous com
     beforeAll(async () => {
       // A session minted while the password was right (same JWT_SECRET): its token is well signed.
       const good = await createTestApp({
-        REDIS_URL: url,
+        REDIS_URL: server.url,
         REDIS_USERNAME: APP_USER,
         REDIS_PASSWORD: APP_PASSWORD,
         REDIS_KEY_PREFIX: PREFIX,
@@ -277,7 +264,7 @@ describe('Redis ACL: the app as a user confined to ~auth:* without dangerous com
       }
       await admin.call('ACL', 'LOG', 'RESET');
       api = await createTestApp({
-        REDIS_URL: url,
+        REDIS_URL: server.url,
         REDIS_USERNAME: APP_USER,
         REDIS_PASSWORD: 'not-the-password',
         REDIS_KEY_PREFIX: PREFIX,
@@ -340,7 +327,7 @@ describe('Redis ACL: the app as a user confined to ~auth:* without dangerous com
     beforeAll(async () => {
       await admin.call('ACL', 'SETUSER', user, ...APP_RULES.filter((rule) => rule !== withheld));
       api = await createTestApp({
-        REDIS_URL: url,
+        REDIS_URL: server.url,
         REDIS_USERNAME: user,
         REDIS_PASSWORD: APP_PASSWORD,
         REDIS_KEY_PREFIX: PREFIX,

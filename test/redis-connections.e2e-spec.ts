@@ -5,14 +5,7 @@ import { AppProcesses, appEnv, httpCall, sleep } from './support/app-process.js'
 import { PASSWORD, uniqueEmail } from './support/auth-client.js';
 import { FreezingProxy } from './support/freezing-proxy.js';
 import { eventually } from './support/poll.js';
-import {
-  findServerBinary,
-  NO_REDIS_MESSAGE,
-  removeDataDir,
-  startRedisServer,
-  stopRedisServer,
-  type RunningRedis,
-} from './support/redis-server.js';
+import { PrivateRedis } from './support/private-redis.js';
 import { StatusTally, type Status, type TokenKind } from './support/status-tally.js';
 
 /**
@@ -34,8 +27,6 @@ const SOCKET_TIMEOUT_MS = 5000;
 // The revocation mirror's default staleness bound, and a margin: past it, nothing is answered from memory.
 const MIRROR_MAX_STALENESS_MS = 100 + 50;
 const RECOVERY_BOUND_MS = 30_000;
-
-const binary = findServerBinary();
 
 interface Instance {
   name: string;
@@ -87,7 +78,8 @@ async function load<Phase extends string>(
 }
 
 describe('Redis connections that stall', () => {
-  let server: RunningRedis;
+  // Not usePrivateRedis: the server must outlive the apps, the proxy and the admin connection, closed first below.
+  const server = new PrivateRedis();
   let proxy: FreezingProxy;
   let apps: AppProcesses;
   let instances: Instance[];
@@ -95,8 +87,7 @@ describe('Redis connections that stall', () => {
   let admin: Redis;
 
   beforeAll(async () => {
-    if (!binary) throw new Error(NO_REDIS_MESSAGE);
-    server = await startRedisServer(binary);
+    await server.start();
     proxy = await FreezingProxy.start({ host: '127.0.0.1', port: server.port });
     admin = new Redis(server.url, { maxRetriesPerRequest: 0 });
     apps = new AppProcesses();
@@ -122,11 +113,7 @@ describe('Redis connections that stall', () => {
     await apps?.dispose();
     await proxy?.close();
     admin?.disconnect();
-    if (server) {
-      server.process.kill('SIGCONT');
-      await stopRedisServer(server, 'SIGKILL');
-      removeDataDir(server);
-    }
+    await server.dispose();
   });
 
   /** Each instance answers the live token 200 and the revoked one 401 (polled: after a fault, within the bound). */
@@ -210,7 +197,7 @@ describe('Redis connections that stall', () => {
     await expectSettled();
     const timings: { status: Status; ms: number }[] = [];
 
-    server.process.kill('SIGSTOP');
+    server.freeze();
     try {
       await sleep(MIRROR_MAX_STALENESS_MS);
       // A request every 50 ms for 2 s, alternating instances and tokens: arriving while earlier ones still wait.
@@ -223,7 +210,7 @@ describe('Redis connections that stall', () => {
       }
       await Promise.all(pending);
     } finally {
-      server.process.kill('SIGCONT');
+      server.thaw();
     }
 
     const durations = timings.map(({ ms }) => ms).sort((x, y) => x - y);

@@ -4,14 +4,7 @@ import { ApiClient, type Answer, type TokenPair } from './support/api-client.js'
 import { appEnv, AppProcesses } from './support/app-process.js';
 import { uniqueEmail } from './support/auth-client.js';
 import { adminAccessToken } from './support/cli-process.js';
-import {
-  findServerBinary,
-  NO_REDIS_MESSAGE,
-  removeDataDir,
-  startRedisServer,
-  stopRedisServer,
-  type RunningRedis,
-} from './support/redis-server.js';
+import { PrivateRedis } from './support/private-redis.js';
 
 /**
  * DESIGN §3, "all or nothing, or fail safe", against a real Redis at its `maxmemory` (noeviction). Before every
@@ -40,26 +33,25 @@ function outcomeOf({ changed, tokensAlive }: Observed): Outcome {
 
 describe('multi-step operations against a Redis at maxmemory (noeviction)', () => {
   const apps = new AppProcesses();
-  let server: RunningRedis;
+  // RDB only (no append-only file, whose buffer would make used_memory swing by each write's size).
+  // Not usePrivateRedis: the server must outlive the app and the junk connection, closed first below.
+  const server = new PrivateRedis([
+    '--appendonly',
+    'no',
+    '--save',
+    '3600 1',
+    '--maxmemory',
+    String(MAX_MEMORY_BYTES),
+    '--maxmemory-policy',
+    'noeviction',
+  ]);
   let junk: Redis;
   let api: ApiClient;
   let adminToken: string;
   const table: Record<string, Record<string, number>> = {};
 
   beforeAll(async () => {
-    const binary = findServerBinary();
-    if (!binary) throw new Error(NO_REDIS_MESSAGE);
-    // RDB only (no append-only file, whose buffer would make used_memory swing by each write's size).
-    server = await startRedisServer(binary, [
-      '--appendonly',
-      'no',
-      '--save',
-      '3600 1',
-      '--maxmemory',
-      String(MAX_MEMORY_BYTES),
-      '--maxmemory-policy',
-      'noeviction',
-    ]);
+    await server.start();
     junk = new Redis(server.url);
     // Two hashes at once: the two logins of an attempt's set-up run side by side.
     const env = appEnv({ REDIS_URL: server.url, PASSWORD_HASH_CONCURRENCY: '2' });
@@ -72,10 +64,7 @@ describe('multi-step operations against a Redis at maxmemory (noeviction)', () =
     api?.close();
     await apps.dispose();
     await junk?.quit();
-    if (server) {
-      await stopRedisServer(server);
-      removeDataDir(server);
-    }
+    await server.dispose();
     console.log(
       `operations at maxmemory (${ATTEMPTS} attempts each; outcome counts, then status counts):\n` +
         Object.entries(table)

@@ -6,14 +6,7 @@ import pg from 'pg';
 import { ApiClient, type TokenPair } from './support/api-client.js';
 import { AppProcesses, appEnv, sleep, stripAnsi, waitForExit, type AppProcess } from './support/app-process.js';
 import { PASSWORD, uniqueEmail } from './support/auth-client.js';
-import {
-  findServerBinary,
-  NO_REDIS_MESSAGE,
-  removeDataDir,
-  startRedisServer,
-  stopRedisServer,
-  type RunningRedis,
-} from './support/redis-server.js';
+import { PrivateRedis } from './support/private-redis.js';
 import { databaseFor } from './support/test-database.js';
 
 /**
@@ -26,18 +19,16 @@ import { databaseFor } from './support/test-database.js';
 const NOTICE_BOUND_MS = 1_500;
 const LOSS_LINE = /The revocation store (lost data|began epoch)/;
 
-const binary = findServerBinary();
-
 interface Deployment {
-  server: RunningRedis;
+  server: PrivateRedis;
   apps: AppProcesses;
   processes: AppProcess[];
   clients: ApiClient[];
 }
 
 async function deploy(redisArgs: string[], env: Record<string, string> = {}): Promise<Deployment> {
-  if (!binary) throw new Error(NO_REDIS_MESSAGE);
-  const server = await startRedisServer(binary, redisArgs);
+  const server = new PrivateRedis(redisArgs);
+  await server.start();
   const apps = new AppProcesses();
   const shared = {
     JWT_SECRET: process.env.JWT_SECRET as string,
@@ -57,8 +48,7 @@ async function dispose(deployment: Deployment | undefined): Promise<void> {
   if (!deployment) return;
   for (const client of deployment.clients) client.close();
   await deployment.apps.dispose();
-  await stopRedisServer(deployment.server, 'SIGKILL');
-  removeDataDir(deployment.server);
+  await deployment.server.dispose();
 }
 
 /** A user with a logged-out session (its tokens revoked) and a live one, checked on both instances. */
@@ -194,9 +184,7 @@ describe('store loss: every token issued before it is refused', () => {
   it('after a restart with empty data (no persistence, ALLOW_VOLATILE_REDIS=true)', async () => {
     deployment = await deploy(['--appendonly', 'no'], { ALLOW_VOLATILE_REDIS: 'true' });
     const tokens = await before(deployment);
-    const { server } = deployment;
-    await stopRedisServer(server, 'SIGKILL');
-    deployment.server = await startRedisServer(binary as string, ['--appendonly', 'no'], server.port, server.dir);
+    await deployment.server.restart();
     await expectFailedClosed(deployment, tokens, () => signInAgain(deployment as Deployment, tokens.email, tokens.id));
   }, 60_000);
 
@@ -215,9 +203,9 @@ describe('store loss: every token issued before it is refused', () => {
     // After the snapshot: a logout, and a rotation of the live session.
     expect((await a.call('POST', '/logout', { token: revoked.access_token })).status).toBe(204);
     const rotated = (await b.refresh(live.refresh_token)).body;
-    await stopRedisServer(server, 'SIGKILL');
+    await server.crash();
     copyFileSync(join(server.dir, 'older.rdb'), join(server.dir, 'dump.rdb'));
-    deployment.server = await startRedisServer(binary as string, rdbOnly, server.port, server.dir);
+    await server.restart();
     // In the restored data the logged-out session is alive again, and the live one one rotation behind.
     await expectFailedClosed(deployment, { revoked, live: rotated }, () => a.login(email));
     for (const client of deployment.clients) expect((await client.refresh(live.refresh_token)).status).toBe(401);
@@ -226,20 +214,17 @@ describe('store loss: every token issued before it is refused', () => {
 
 describe('store loss caught by the durable high-water mark (the database), after every instance restarted', () => {
   const apps = new AppProcesses();
-  let server: RunningRedis | undefined;
+  let server: PrivateRedis | undefined;
 
   afterAll(async () => {
     await apps.dispose();
-    if (server) {
-      await stopRedisServer(server, 'SIGKILL');
-      removeDataDir(server);
-    }
+    await server?.dispose();
   });
 
   it('refuses every older token after a restore from an older RDB snapshot that no running instance saw', async () => {
-    if (!binary) throw new Error(NO_REDIS_MESSAGE);
     const rdbOnly = ['--appendonly', 'no', '--save', '3600 1', '--dbfilename', 'dump.rdb'];
-    server = await startRedisServer(binary, rdbOnly);
+    server = new PrivateRedis(rdbOnly);
+    await server.start();
     const shared = appEnv({ REDIS_URL: server.url, LOG_FORMAT: 'json' });
     const first = await apps.startReady(shared, [{}, {}]);
     let [a, b] = first.ports.map((port) => new ApiClient(port));
@@ -258,10 +243,9 @@ describe('store loss caught by the durable high-water mark (the database), after
     b.close();
     await apps.stopAll();
     // Every instance is gone, and with them what they remembered; Redis comes back from the older file.
-    const { port, dir } = server;
-    await stopRedisServer(server, 'SIGKILL');
-    copyFileSync(join(dir, 'older.rdb'), join(dir, 'dump.rdb'));
-    server = await startRedisServer(binary, rdbOnly, port, dir);
+    await server.crash();
+    copyFileSync(join(server.dir, 'older.rdb'), join(server.dir, 'dump.rdb'));
+    await server.restart();
     const second = await apps.startReady(shared, [{}, {}]);
     [a, b] = second.ports.map((port) => new ApiClient(port));
     try {
@@ -288,15 +272,12 @@ describe('store loss caught by the durable high-water mark (the database), after
 
 describe('a Redis that forgets on restart (neither AOF nor RDB)', () => {
   const apps = new AppProcesses();
-  let server: RunningRedis | undefined;
+  let server: PrivateRedis | undefined;
 
   afterEach(async () => {
     await apps.stopAll();
-    if (server) {
-      await stopRedisServer(server, 'SIGKILL');
-      removeDataDir(server);
-      server = undefined;
-    }
+    await server?.dispose();
+    server = undefined;
   });
 
   afterAll(() => apps.dispose());
@@ -304,8 +285,8 @@ describe('a Redis that forgets on restart (neither AOF nor RDB)', () => {
   const env = (url: string) => ({ JWT_SECRET: process.env.JWT_SECRET as string, REDIS_URL: url, HOST: '127.0.0.1' });
 
   it('is refused at start with one line saying what to set', async () => {
-    if (!binary) throw new Error(NO_REDIS_MESSAGE);
-    server = await startRedisServer(binary, ['--appendonly', 'no']);
+    server = new PrivateRedis(['--appendonly', 'no']);
+    await server.start();
     const app = await apps.start({ ...env(server.url), PORT: '0' });
     const exit = await waitForExit(app);
     expect(exit?.code).toBe(1);
@@ -317,8 +298,8 @@ describe('a Redis that forgets on restart (neither AOF nor RDB)', () => {
   });
 
   it('starts with a warning when ALLOW_VOLATILE_REDIS=true', async () => {
-    if (!binary) throw new Error(NO_REDIS_MESSAGE);
-    server = await startRedisServer(binary, ['--appendonly', 'no']);
+    server = new PrivateRedis(['--appendonly', 'no']);
+    await server.start();
     const { processes } = await apps.startReady({ ...env(server.url), ALLOW_VOLATILE_REDIS: 'true' }, [{}]);
     expect(stripAnsi(processes[0].output.stdout + processes[0].output.stderr)).toContain(
       'Redis has neither an append-only file nor RDB snapshots: a restart forgets every revocation (allowed by ALLOW_VOLATILE_REDIS=true)',
@@ -326,12 +307,10 @@ describe('a Redis that forgets on restart (neither AOF nor RDB)', () => {
   });
 
   it('stops a running app when the Redis it reconnects to has lost its persistence', async () => {
-    if (!binary) throw new Error(NO_REDIS_MESSAGE);
-    server = await startRedisServer(binary, ['--appendonly', 'yes']);
+    server = new PrivateRedis(['--appendonly', 'yes']);
+    await server.start();
     const { processes } = await apps.startReady(env(server.url), [{}]);
-    const { port, dir } = server;
-    await stopRedisServer(server, 'SIGKILL');
-    server = await startRedisServer(binary, ['--appendonly', 'no'], port, dir);
+    await server.restart(['--appendonly', 'no']);
     const exit = await waitForExit(processes[0], 15_000);
     expect(exit?.code).toBe(1);
     expect(stripAnsi(processes[0].output.stderr)).toContain('Redis has neither an append-only file nor RDB snapshots');

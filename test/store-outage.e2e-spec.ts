@@ -1,24 +1,16 @@
 import { bearer, signUp, type Session } from './support/auth-client.js';
-import {
-  redisBinary,
-  removeDataDir,
-  type RunningRedis,
-  startRedisServer,
-  stopRedisServer,
-} from './support/redis-server.js';
+import { usePrivateRedis } from './support/private-redis.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { eventually } from './support/poll.js';
 
 describe('when Redis goes away (fail closed)', () => {
-  let redis: RunningRedis;
+  // AOF on, as in docker-compose.yml: what was acknowledged before the crash is still there after it.
+  const redis = usePrivateRedis(['--appendonly', 'yes', '--appendfsync', 'always']);
   let api: TestApp;
   let session: Session;
   let revoked: Session;
 
   beforeAll(async () => {
-    const binary = redisBinary();
-    // AOF on, as in docker-compose.yml: what was acknowledged before the crash is still there after it.
-    redis = await startRedisServer(binary, ['--appendonly', 'yes', '--appendfsync', 'always']);
     api = await createTestApp({ REDIS_URL: redis.url });
     session = await signUp(api.http);
     revoked = await signUp(api.http);
@@ -27,14 +19,12 @@ describe('when Redis goes away (fail closed)', () => {
 
   afterAll(async () => {
     await api.close();
-    await stopRedisServer(redis);
-    removeDataDir(redis);
   });
 
   it('answers 503 with Retry-After on protected routes, never 200 or 500, and recovers by itself', async () => {
     await api.http.get('/me').set(bearer(session.accessToken)).expect(200);
 
-    await stopRedisServer(redis, 'SIGKILL');
+    await redis.crash();
     for (const token of [session.accessToken, revoked.accessToken]) {
       const response = await api.http.get('/me').set(bearer(token));
       expect(response.status).toBe(503);
@@ -48,8 +38,7 @@ describe('when Redis goes away (fail closed)', () => {
     await api.http.post('/logout').set(bearer(session.accessToken)).expect(503);
     await api.http.post('/login').send({ email: session.email, password: 'correct horse battery staple' }).expect(503);
 
-    const binary = redisBinary();
-    redis = await startRedisServer(binary, ['--appendonly', 'yes', '--appendfsync', 'always'], redis.port, redis.dir);
+    await redis.restart();
     const recovered = await eventually(
       async () => (await api.http.get('/me').set(bearer(session.accessToken))).status === 200,
     );
