@@ -323,6 +323,7 @@ export async function request(method, url, { token, body } = {}) {
  * @property {number} non2xx        responses that were not 2xx or 3xx
  * @property {number} socketErrors  connect, read, write errors and timeouts
  * @property {number} [status429]   429 responses of a POST load, when the generator counted them
+ * @property {number} [tokensReused] requests of a distinct-token load that had to send a token again
  */
 
 /**
@@ -341,19 +342,26 @@ export function findLoadGenerator(projectRoot) {
 
 /**
  * Loads `url` with `connections` keep-alive connections for `seconds`; the raw output goes to `outFile`.
- * Without `body`: GET with the bearer `token`. With `body`: POST of that JSON, and 429s counted.
+ * Without `body`: GET with the bearer `token`, or with the next token of `tokensFile` on each request (wrk only).
+ * With `body`: POST of that JSON, and 429s counted.
  * @param {LoadGenerator} generator
- * @param {{ url: string, token?: string, body?: string, seconds: number, connections: number, outFile: string }} load
+ * @param {{ url: string, token?: string, tokensFile?: string, body?: string, seconds: number, connections: number,
+ *   outFile: string }} load
  * @returns {Promise<LoadResult>}
  */
-export async function runLoad(generator, { url, token, body, seconds, connections, outFile }) {
+export async function runLoad(generator, { url, token, tokensFile, body, seconds, connections, outFile }) {
+  if (tokensFile && generator.name !== 'wrk') throw new BenchError('a stream of distinct tokens needs wrk');
   const headers = token ? [`Authorization: Bearer ${token}`] : [];
   if (body) headers.push('Content-Type: application/json');
   /** @type {string[]} */
   let args;
   if (generator.name === 'wrk') {
     // A 10 s timeout: wrk would otherwise drop responses slower than 2 s from its latency histogram.
-    const script = body ? wrkPostScript(dirname(outFile)) : join(HERE, 'wrk-report.lua');
+    const script = body
+      ? wrkPostScript(dirname(outFile))
+      : tokensFile
+        ? wrkTokensScript(dirname(outFile))
+        : join(HERE, 'wrk-report.lua');
     args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '--latency', '-s', script];
     args.push(...headers.flatMap((header) => ['-H', header]), url);
   } else {
@@ -367,7 +375,7 @@ export async function runLoad(generator, { url, token, body, seconds, connection
   const redacted = [token, body].reduce((text, secret) => (secret ? text.replace(secret, '<redacted>') : text), shown);
   writeFileSync(outFile, `$ ${generator.name} ${redacted}\n`);
   // wrk-post.lua reads the body from its environment, so it appears in no command line.
-  const env = body ? { ...process.env, WRK_BODY: body } : process.env;
+  const env = { ...process.env, ...(body && { WRK_BODY: body }), ...(tokensFile && { WRK_TOKENS: tokensFile }) };
   const { code, signal, error } = await exitOf(startChild(generator.bin, args, { logFile: outFile, env }));
   if (code !== 0) {
     const why = error?.message ?? (signal ? `stopped by ${signal}` : `exit code ${code}`);
@@ -406,6 +414,45 @@ end
 }
 
 /**
+ * Writes wrk-tokens.lua into `dir` and returns its path: GET with the next token of $WRK_TOKENS (one per line, from
+ * bench/distinct-tokens.mjs) on every request, then wrk-report.lua's summary line and a WRK_TOKENS line (how many
+ * tokens there were, how many requests had to send one again).
+ * @param {string} dir
+ */
+function wrkTokensScript(dir) {
+  const file = join(dir, 'wrk-tokens.lua');
+  const lua = `-- written by bench/lib.mjs: each request carries a token of $WRK_TOKENS never sent before.
+dofile(${JSON.stringify(join(HERE, 'wrk-report.lua'))})
+local report = done
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+-- Per wrk thread (its own Lua state): the tokens and how many requests were sent.
+function init()
+  local path = assert(os.getenv("WRK_TOKENS"), "WRK_TOKENS is not set")
+  tokens = {}
+  for line in io.lines(path) do tokens[#tokens + 1] = line end
+  count = #tokens
+  sent = 0
+end
+function request()
+  sent = sent + 1
+  return wrk.format("GET", nil, { Authorization = "Bearer " .. tokens[(sent - 1) % count + 1] })
+end
+function done(summary, latency, requests)
+  report(summary, latency, requests)
+  local count, reused = 0, 0
+  for _, thread in ipairs(threads) do
+    count = count + thread:get("count")
+    reused = reused + math.max(0, thread:get("sent") - thread:get("count"))
+  end
+  io.write(string.format('WRK_TOKENS {"tokens":%d,"reused":%d}\\n', count, reused))
+end
+`;
+  writeFileSync(file, lua);
+  return file;
+}
+
+/**
  * Reads the WRK_JSON line that wrk-report.lua prints at the end of a run.
  * @param {string} output
  * @param {string} outFile
@@ -422,6 +469,7 @@ function parseWrk(output, outFile) {
     non2xx: wrk.err_status,
     socketErrors: wrk.err_connect + wrk.err_read + wrk.err_write + wrk.err_timeout,
     ...statusCounts(output),
+    ...tokenCounts(output),
   };
 }
 
@@ -435,6 +483,18 @@ function statusCounts(output) {
   if (!line) return {};
   const counts = /** @type {Record<string, number>} */ (parseJson(line.slice('WRK_STATUS '.length)));
   return { status429: counts['429'] };
+}
+
+/**
+ * The WRK_TOKENS line that wrk-tokens.lua adds, when there is one: requests that had to reuse a token.
+ * @param {string} output
+ * @returns {{ tokensReused?: number }}
+ */
+function tokenCounts(output) {
+  const line = output.split('\n').find((l) => l.startsWith('WRK_TOKENS '));
+  if (!line) return {};
+  const counts = /** @type {Record<string, number>} */ (parseJson(line.slice('WRK_TOKENS '.length)));
+  return { tokensReused: counts.reused };
 }
 
 /**
@@ -508,7 +568,8 @@ function findPostgresBin() {
  */
 function postgresUser() {
   if (process.getuid?.() !== 0) return {};
-  const id = (/** @type {string} */ flag) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  const id = (/** @type {string} */ flag) =>
+    Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
   return { uid: id('-u'), gid: id('-g') };
 }
 

@@ -30,8 +30,7 @@ const HASHER_SOURCE = join('src', 'auth', 'password-hasher.service.ts');
 // even 4 hashing threads already compete with the event loop for the CPU.
 const THREADPOOL_SIZE = Number(process.env.UV_THREADPOOL_SIZE) || 4;
 /** What the app makes of PASSWORD_HASH_CONCURRENCY (0 or unset: one fewer than the cores, at least 1). */
-const hashConcurrency = () =>
-  Number(process.env.PASSWORD_HASH_CONCURRENCY) || Math.max(1, availableParallelism() - 1);
+const hashConcurrency = () => Number(process.env.PASSWORD_HASH_CONCURRENCY) || Math.max(1, availableParallelism() - 1);
 const LOGIN_CONNECTIONS = 2 * THREADPOOL_SIZE;
 // Far above anything a run reaches (the app takes any integer ≥ 1), so the phase measures hashing, not 429s.
 const NO_THROTTLE = {
