@@ -432,24 +432,14 @@ describe('throttling of the credential routes', () => {
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('response headers', () => {
-  let api: TestApp;
-  let cors: TestApp;
-
-  beforeAll(async () => {
-    api = await createTestApp();
-    cors = await createTestApp({ CORS_ORIGINS: 'https://app.example.com' });
-  });
-
-  afterAll(async () => {
-    await api?.close();
-    await cors?.close();
-  });
+  const api = useApp(createTestApp);
+  const cors = useApp(createTestApp, { CORS_ORIGINS: 'https://app.example.com' });
 
   describe('security headers', () => {
     it.each([
-      { name: 'a 200 (GET /health/live)', send: () => api.http.get('/health/live'), status: 200 },
-      { name: 'a 401 (GET /me without a token)', send: () => api.http.get('/me'), status: 401 },
-      { name: 'a 404 (an unknown route)', send: () => api.http.get('/no-such-route'), status: 404 },
+      { name: 'a 200 (GET /health/live)', send: () => api().http.get('/health/live'), status: 200 },
+      { name: 'a 401 (GET /me without a token)', send: () => api().http.get('/me'), status: 401 },
+      { name: 'a 404 (an unknown route)', send: () => api().http.get('/no-such-route'), status: 404 },
     ])('sets the OWASP REST header set for APIs, and no X-Powered-By, on $name', async ({ send, status }) => {
       const response = await send();
 
@@ -467,8 +457,8 @@ describe('response headers', () => {
 
     it('marks token responses as never to be cached (RFC 6749 §5.1)', async () => {
       const credentials = { email: uniqueEmail(), password: PASSWORD };
-      await api.http.post('/register').send(credentials).expect(201);
-      const login = await api.http.post('/login').send(credentials).expect(200);
+      await api().http.post('/register').send(credentials).expect(201);
+      const login = await api().http.post('/login').send(credentials).expect(200);
 
       expect(login.headers['cache-control']).toBe('no-store');
     });
@@ -483,7 +473,7 @@ describe('response headers', () => {
         .set('Access-Control-Request-Headers', 'content-type');
 
     it('answers a preflight from an allowed origin (CORS_ORIGINS) by echoing it, with credentials allowed', async () => {
-      const response = await preflight(cors.http, 'https://app.example.com');
+      const response = await preflight(cors().http, 'https://app.example.com');
 
       expect(response.status).toBeLessThan(300);
       expect(response.headers['access-control-allow-origin']).toBe('https://app.example.com');
@@ -492,7 +482,7 @@ describe('response headers', () => {
     });
 
     it('allows and exposes Retry-After on the actual request from an allowed origin', async () => {
-      const response = await wrongPasswordLogin(cors.http, uniqueEmail()).set('Origin', 'https://app.example.com');
+      const response = await wrongPasswordLogin(cors().http, uniqueEmail()).set('Origin', 'https://app.example.com');
 
       expect(response.status).toBe(401);
       expect(response.headers['access-control-allow-origin']).toBe('https://app.example.com');
@@ -502,7 +492,10 @@ describe('response headers', () => {
     it.each(['https://evil.example', 'https://app.example.com.evil.example', 'null'])(
       'gives no Access-Control-Allow-Origin to a preflight or request from origin %s',
       async (origin) => {
-        const answers = [await preflight(cors.http, origin), await cors.http.get('/health/live').set('Origin', origin)];
+        const answers = [
+          await preflight(cors().http, origin),
+          await cors().http.get('/health/live').set('Origin', origin),
+        ];
 
         for (const response of answers) expect(response.headers['access-control-allow-origin']).toBeUndefined();
       },
@@ -510,8 +503,8 @@ describe('response headers', () => {
 
     it('sends no CORS header at all without CORS_ORIGINS, to a preflight or a request', async () => {
       const answers = [
-        await preflight(api.http, 'https://app.example.com'),
-        await api.http.get('/health/live').set('Origin', 'https://app.example.com'),
+        await preflight(api().http, 'https://app.example.com'),
+        await api().http.get('/health/live').set('Origin', 'https://app.example.com'),
       ];
 
       for (const response of answers) {
@@ -522,8 +515,8 @@ describe('response headers', () => {
 
   describe('request ids', () => {
     it('gives each response a fresh UUID in x-request-id', async () => {
-      const first = await api.http.get('/health/live');
-      const second = await api.http.get('/me');
+      const first = await api().http.get('/health/live');
+      const second = await api().http.get('/me');
 
       expect(first.headers['x-request-id']).toMatch(UUID);
       expect(second.headers['x-request-id']).toMatch(UUID);
@@ -531,8 +524,8 @@ describe('response headers', () => {
     });
 
     it('echoes the caller X-Request-Id (abc-123), on a success and on an error', async () => {
-      const ok = await api.http.get('/health/live').set('X-Request-Id', 'abc-123');
-      const refused = await api.http.get('/me').set('X-Request-Id', 'abc-123');
+      const ok = await api().http.get('/health/live').set('X-Request-Id', 'abc-123');
+      const refused = await api().http.get('/me').set('X-Request-Id', 'abc-123');
 
       expect([ok.status, refused.status]).toEqual([200, 401]);
       expect(ok.headers['x-request-id']).toBe('abc-123');
@@ -546,19 +539,14 @@ describe('response headers', () => {
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('hostile input', () => {
-  let api: TestApp;
+  const api = useApp(createTestApp);
   let port: number;
 
   beforeAll(async () => {
-    api = await createTestApp();
     // createTestApp does not listen; the raw-socket cases need a real port.
-    await api.app.listen(0, '127.0.0.1');
-    const address = api.app.getHttpServer().address();
+    await api().app.listen(0, '127.0.0.1');
+    const address = api().app.getHttpServer().address();
     port = typeof address === 'object' && address ? address.port : 0;
-  });
-
-  afterAll(async () => {
-    await api?.close();
   });
 
   describe('oversized Authorization header', () => {
@@ -568,9 +556,9 @@ describe('hostile input', () => {
     ])(
       'refuses $method $path with a 9000-character Authorization header: 401 "The access token is too large", nothing written',
       async ({ method, path }) => {
-        const before = await stateKeys(api);
+        const before = await stateKeys(api());
         const header = `Bearer ${'a'.repeat(9000 - 'Bearer '.length)}`;
-        const response = await (method === 'GET' ? api.http.get(path) : api.http.post(path)).set(
+        const response = await (method === 'GET' ? api().http.get(path) : api().http.post(path)).set(
           'Authorization',
           header,
         );
@@ -582,7 +570,7 @@ describe('hostile input', () => {
           message: 'The access token is too large',
         });
         expect(response.headers['www-authenticate']).toMatch(/^Bearer error="invalid_token"/);
-        expect(await stateKeys(api)).toEqual(before);
+        expect(await stateKeys(api())).toEqual(before);
       },
     );
   });
@@ -592,22 +580,22 @@ describe('hostile input', () => {
       `GET /me HTTP/1.1\r\nHost: 127.0.0.1\r\n${headerLines}\r\nConnection: close\r\n\r\n`;
 
     it('reads "Authorization: Bearer abc\\r\\nX-Injected: 1" as two headers and refuses the token: 401', async () => {
-      const before = await stateKeys(api);
+      const before = await stateKeys(api());
       const answer = await rawHttp(port, requestWith('Authorization: Bearer abc\r\nX-Injected: 1'));
 
       expect(statusOf(answer)).toBe(401);
-      expect(await stateKeys(api)).toEqual(before);
+      expect(await stateKeys(api())).toEqual(before);
     });
 
     it.each([
       { name: 'a bare CR', value: 'Bearer abc\rX-Injected: 1' },
       { name: 'a NUL byte', value: 'Bearer abc\u0000X-Injected: 1' },
     ])('refuses an Authorization value holding $name with 400 from the HTTP parser', async ({ value }) => {
-      const before = await stateKeys(api);
+      const before = await stateKeys(api());
       const answer = await rawHttp(port, requestWith(`Authorization: ${value}`));
 
       expect(statusOf(answer)).toBe(400);
-      expect(await stateKeys(api)).toEqual(before);
+      expect(await stateKeys(api())).toEqual(before);
     });
 
     it('refuses an Authorization value holding a bare LF with 400 or 401, never 200 or 500', async () => {
@@ -630,13 +618,13 @@ describe('hostile input', () => {
     const ROUTES = ['/register', '/login'];
 
     it.each(ROUTES)('refuses POST %s with an email nested 1000 arrays deep: 400, nothing written', async (path) => {
-      const before = await stateKeys(api);
+      const before = await stateKeys(api());
       const body = `{"email":${'['.repeat(1000)}${']'.repeat(1000)},"password":"${PASSWORD}"}`;
-      const response = await postJson(api.http, path, body);
+      const response = await postJson(api().http, path, body);
 
       expect(response.status).toBe(400);
       expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
-      expect(await stateKeys(api)).toEqual(before);
+      expect(await stateKeys(api())).toEqual(before);
     });
 
     it.each(ROUTES)(
@@ -644,11 +632,11 @@ describe('hostile input', () => {
       async (path) => {
         const body = `{"email":${'['.repeat(7000)}${']'.repeat(7000)},"password":"${PASSWORD}"}`;
         expect(body.length).toBeLessThan(16 * 1024);
-        const before = await stateKeys(api);
-        const response = await postJson(api.http, path, body);
+        const before = await stateKeys(api());
+        const response = await postJson(api().http, path, body);
 
         expect(response.status).toBe(400);
-        expect(await stateKeys(api)).toEqual(before);
+        expect(await stateKeys(api())).toEqual(before);
       },
     );
 
@@ -660,12 +648,12 @@ describe('hostile input', () => {
           body[`junk_${String(field).padStart(4, '0')}`] = 'x'.repeat(32);
         }
         expect(JSON.stringify(body).length).toBeLessThan(16 * 1024);
-        const before = await stateKeys(api);
-        const response = await api.http.post(path).send(body);
+        const before = await stateKeys(api());
+        const response = await api().http.post(path).send(body);
 
         expect(response.status).toBe(400);
         expect(response.body.message).toEqual(expect.arrayContaining(['property junk_0000 should not exist']));
-        expect(await stateKeys(api)).toEqual(before);
+        expect(await stateKeys(api())).toEqual(before);
       },
     );
 
@@ -695,13 +683,13 @@ describe('hostile input', () => {
       it.each(cases)(
         'refuses POST $path with $name: 4xx, Object.prototype untouched, nothing written',
         async ({ path, body }) => {
-          const before = await stateKeys(api);
-          const response = await postJson(api.http, path, body(uniqueEmail()));
+          const before = await stateKeys(api());
+          const response = await postJson(api().http, path, body(uniqueEmail()));
 
           expect4xx(response);
           expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
           expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'isAdmin')).toBe(false);
-          expect(await stateKeys(api)).toEqual(before);
+          expect(await stateKeys(api())).toEqual(before);
         },
       );
     });
@@ -716,29 +704,29 @@ describe('hostile input', () => {
       ])(
         'refuses to register or log in with $name: 400 "email must be plain ASCII", nothing written',
         async ({ spell }) => {
-          const account = await register(api.http);
+          const account = await register(api().http);
           const lookalike = spell(account.email);
           expect(lookalike).not.toBe(account.email);
-          const before = await stateKeys(api);
+          const before = await stateKeys(api());
 
           for (const path of ROUTES) {
-            const response = await api.http.post(path).send({ email: lookalike, password: PASSWORD });
+            const response = await api().http.post(path).send({ email: lookalike, password: PASSWORD });
             expect(response.status).toBe(400);
             expect(response.body.message).toEqual(expect.arrayContaining(['email must be plain ASCII']));
           }
-          expect(await stateKeys(api)).toEqual(before);
+          expect(await stateKeys(api())).toEqual(before);
         },
       );
 
       it('normalises a fullwidth spelling to the ASCII account: register answers 409, login opens a session of that same account', async () => {
-        const account = await register(api.http);
+        const account = await register(api().http);
         const wide = fullwidth(account.email);
         expect(wide).not.toBe(account.email);
 
-        const again = await api.http.post('/register').send({ email: wide, password: PASSWORD });
+        const again = await api().http.post('/register').send({ email: wide, password: PASSWORD });
         expect(again.status).toBe(409);
 
-        const login = await api.http.post('/login').send({ email: wide, password: PASSWORD });
+        const login = await api().http.post('/login').send({ email: wide, password: PASSWORD });
         expect(login.status).toBe(200);
         expect(decodeClaims((login.body as { access_token: string }).access_token).sub).toBe(account.id);
       });

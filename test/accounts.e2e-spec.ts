@@ -16,7 +16,8 @@ import {
   type RunningPostgres,
 } from './support/postgres-server.js';
 import { testRedisUrl } from './support/redis-server.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { createTestApp } from './support/test-app.js';
+import { useApp } from './support/use-app.js';
 import { TwoInstances } from './support/two-instances.js';
 
 /**
@@ -379,16 +380,13 @@ describe('a database that dies or stalls under load', () => {
 });
 
 describe('database queries per request (the hot path stays off the database)', () => {
-  let api: TestApp;
+  const app = useApp(createTestApp);
   let queries: jest.SpyInstance;
 
-  beforeAll(async () => {
-    api = await createTestApp();
+  beforeAll(() => {
     // Every query builder runs through the one executor of the app's Kysely instance.
-    queries = jest.spyOn(api.app.get<Database>(DatabaseToken).getExecutor(), 'executeQuery');
+    queries = jest.spyOn(app().app.get<Database>(DatabaseToken).getExecutor(), 'executeQuery');
   });
-
-  afterAll(() => api?.close());
 
   /**
    * How many database queries `call` made. The store epoch's high-water mark (`store_epoch`, written in the
@@ -406,6 +404,7 @@ describe('database queries per request (the hot path stays off the database)', (
   }
 
   it('register and login pay one query each; GET /me none once the profile is cached; refresh one', async () => {
+    const api = app();
     const email = uniqueEmail();
     const registered = await queriesOf(() =>
       api.http.post('/register').send({ email, password: PASSWORD }).expect(201),

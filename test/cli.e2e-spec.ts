@@ -4,7 +4,8 @@ import { CliProcesses, type CliRun } from './support/cli-process.js';
 import { createTestDatabase } from './support/postgres-server.js';
 import { freePort } from './support/redis-server.js';
 import { accessStatus, loginWithAgent, refreshStatus, type TokenPair } from './support/session-client.js';
-import { createTestApp, testRedisUrl, type TestApp } from './support/test-app.js';
+import { createTestApp, testRedisUrl } from './support/test-app.js';
+import { useApp } from './support/use-app.js';
 
 /**
  * The operator CLI, built (`node dist/cli.js`) and run as a child process against the test Redis, under the key
@@ -15,19 +16,11 @@ const ADMIN_PASSWORD = 'operator chosen passphrase';
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const newPrefix = () => `cli${randomUUID().slice(0, 8)}:`;
 
-let api: TestApp;
-let cli: CliProcesses;
+const prefix = newPrefix();
+const api = useApp(createTestApp, { REDIS_KEY_PREFIX: prefix });
+const cli = cliFor(prefix);
 
-beforeAll(async () => {
-  const prefix = newPrefix();
-  api = await createTestApp({ REDIS_KEY_PREFIX: prefix });
-  cli = cliFor(prefix);
-});
-
-afterAll(async () => {
-  cli?.dispose();
-  await api?.close();
-});
+afterAll(() => cli.dispose());
 
 function cliFor(prefix: string): CliProcesses {
   return new CliProcesses({
@@ -50,11 +43,11 @@ function expectOneLineFailure(run: CliRun, line: RegExp): void {
 }
 
 async function auditStatus(token: string): Promise<number> {
-  return (await api.http.get('/admin/audit').set(bearer(token))).status;
+  return (await api().http.get('/admin/audit').set(bearer(token))).status;
 }
 
 async function loginStatus(email: string, password = PASSWORD): Promise<number> {
-  return (await api.http.post('/login').send({ email, password })).status;
+  return (await api().http.post('/login').send({ email, password })).status;
 }
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -66,31 +59,31 @@ describe('create-admin <email>', () => {
     const run = await cli.run(['create-admin', `  ${email.toUpperCase()} `], { ADMIN_PASSWORD });
 
     expectOneLineSuccess(run, new RegExp(`^admin ${escape(email)} \\((${UUID})\\) created$`));
-    const admin = await loginWithAgent(api.http, email, 'cli-test', ADMIN_PASSWORD);
+    const admin = await loginWithAgent(api().http, email, 'cli-test', ADMIN_PASSWORD);
     const claims = decodeClaims(admin.access_token);
     expect(run.out[0]).toContain(`(${claims.sub as string})`);
     expect(claims.roles).toEqual(['user', 'admin']);
     expect(await auditStatus(admin.access_token)).toBe(200);
 
-    const plain = await register(api.http);
-    const plainSession = await loginWithAgent(api.http, plain.email);
+    const plain = await register(api().http);
+    const plainSession = await loginWithAgent(api().http, plain.email);
     expect(await auditStatus(plainSession.access_token)).toBe(403);
   });
 
   it('promotes an existing account: its old token is refused, a fresh login (same password) is an admin, and the change is audited with no actor', async () => {
-    const { id, email } = await register(api.http);
-    const before = await loginWithAgent(api.http, email);
+    const { id, email } = await register(api().http);
+    const before = await loginWithAgent(api().http, email);
     expect(await auditStatus(before.access_token)).toBe(403);
 
     const run = await cli.run(['create-admin', email], { ADMIN_PASSWORD });
 
     expectOneLineSuccess(run, new RegExp(`^admin ${escape(email)} \\(${id}\\) promoted$`));
-    expect(await accessStatus(api.http, before.access_token)).toBe(401);
-    expect(await refreshStatus(api.http, before.refresh_token)).toBe(401);
+    expect(await accessStatus(api().http, before.access_token)).toBe(401);
+    expect(await refreshStatus(api().http, before.refresh_token)).toBe(401);
     expect(await loginStatus(email, ADMIN_PASSWORD)).toBe(401);
-    const after = await loginWithAgent(api.http, email);
+    const after = await loginWithAgent(api().http, email);
     expect(decodeClaims(after.access_token).roles).toEqual(['user', 'admin']);
-    const audit = await api.http.get('/admin/audit').set(bearer(after.access_token)).expect(200);
+    const audit = await api().http.get('/admin/audit').set(bearer(after.access_token)).expect(200);
     expect((audit.body as { entries: unknown[] }).entries).toContainEqual(
       expect.objectContaining({ action: 'roles-change', actorId: null, subjectId: id }),
     );
@@ -99,7 +92,7 @@ describe('create-admin <email>', () => {
   it('leaves an account that is already an admin as it is (its sessions too)', async () => {
     const email = uniqueEmail();
     expect((await cli.run(['create-admin', email], { ADMIN_PASSWORD })).code).toBe(0);
-    const session = await loginWithAgent(api.http, email, 'cli-test', ADMIN_PASSWORD);
+    const session = await loginWithAgent(api().http, email, 'cli-test', ADMIN_PASSWORD);
 
     const again = await cli.run(['create-admin', email], { ADMIN_PASSWORD });
 
@@ -122,7 +115,7 @@ describe('create-admin <email>', () => {
     const run = await cli.run(['create-admin', email], env);
 
     expectOneLineFailure(run, line);
-    expect(await api.redis.exists(`${api.keyPrefix}email:${email}`)).toBe(0);
+    expect(await api().redis.exists(`${api().keyPrefix}email:${email}`)).toBe(0);
     expect(await loginStatus(email, env.ADMIN_PASSWORD)).toBe(401);
   });
 
@@ -133,49 +126,49 @@ describe('create-admin <email>', () => {
 
 describe('disable, enable and revoke-sessions <email-or-id>', () => {
   it('disable: the account’s access and refresh tokens are refused at once, and it cannot log in', async () => {
-    const { id, email } = await register(api.http);
-    const session = await loginWithAgent(api.http, email);
+    const { id, email } = await register(api().http);
+    const session = await loginWithAgent(api().http, email);
 
     const run = await cli.run(['disable', email]);
 
     expectOneLineSuccess(run, new RegExp(`^disabled ${escape(email)} \\(${id}\\)`));
-    expect(await accessStatus(api.http, session.access_token)).toBe(401);
-    expect(await refreshStatus(api.http, session.refresh_token)).toBe(401);
+    expect(await accessStatus(api().http, session.access_token)).toBe(401);
+    expect(await refreshStatus(api().http, session.refresh_token)).toBe(401);
     expect(await loginStatus(email)).toBe(401);
   });
 
   it('enable (by id): the account can log in again, but the tokens from before it was disabled stay refused', async () => {
-    const { id, email } = await register(api.http);
-    const session = await loginWithAgent(api.http, email);
+    const { id, email } = await register(api().http);
+    const session = await loginWithAgent(api().http, email);
     expect((await cli.run(['disable', email])).code).toBe(0);
 
     const run = await cli.run(['enable', id]);
 
     expectOneLineSuccess(run, new RegExp(`^enabled ${escape(email)} \\(${id}\\)`));
-    const fresh = await loginWithAgent(api.http, email);
-    expect(await accessStatus(api.http, fresh.access_token)).toBe(200);
-    expect(await accessStatus(api.http, session.access_token)).toBe(401);
-    expect(await refreshStatus(api.http, session.refresh_token)).toBe(401);
+    const fresh = await loginWithAgent(api().http, email);
+    expect(await accessStatus(api().http, fresh.access_token)).toBe(200);
+    expect(await accessStatus(api().http, session.access_token)).toBe(401);
+    expect(await refreshStatus(api().http, session.refresh_token)).toBe(401);
   });
 
   it('revoke-sessions: every access and refresh token of the account is refused; it can log in again; other accounts keep theirs', async () => {
-    const { id, email } = await register(api.http);
+    const { id, email } = await register(api().http);
     const sessions: TokenPair[] = [
-      await loginWithAgent(api.http, email, 'laptop'),
-      await loginWithAgent(api.http, email, 'phone'),
+      await loginWithAgent(api().http, email, 'laptop'),
+      await loginWithAgent(api().http, email, 'phone'),
     ];
-    const bystander = await register(api.http);
-    const bystanderSession = await loginWithAgent(api.http, bystander.email);
+    const bystander = await register(api().http);
+    const bystanderSession = await loginWithAgent(api().http, bystander.email);
 
     const run = await cli.run(['revoke-sessions', id]);
 
     expectOneLineSuccess(run, new RegExp(`^revoked every session of ${escape(email)} \\(${id}\\)$`));
     for (const session of sessions) {
-      expect(await accessStatus(api.http, session.access_token)).toBe(401);
-      expect(await refreshStatus(api.http, session.refresh_token)).toBe(401);
+      expect(await accessStatus(api().http, session.access_token)).toBe(401);
+      expect(await refreshStatus(api().http, session.refresh_token)).toBe(401);
     }
-    expect(await accessStatus(api.http, (await loginWithAgent(api.http, email)).access_token)).toBe(200);
-    expect(await accessStatus(api.http, bystanderSession.access_token)).toBe(200);
+    expect(await accessStatus(api().http, (await loginWithAgent(api().http, email)).access_token)).toBe(200);
+    expect(await accessStatus(api().http, bystanderSession.access_token)).toBe(200);
   });
 
   it.each(['disable', 'enable', 'revoke-sessions'])(
@@ -201,16 +194,9 @@ describe('disable, enable and revoke-sessions <email-or-id>', () => {
 describe('stats', () => {
   const prefix = newPrefix();
   const statsCli = cliFor(prefix);
-  let statsApi: TestApp;
+  const statsApi = useApp(createTestApp, { REDIS_KEY_PREFIX: prefix });
 
-  beforeAll(async () => {
-    statsApi = await createTestApp({ REDIS_KEY_PREFIX: prefix });
-  });
-
-  afterAll(async () => {
-    statsCli.dispose();
-    await statsApi?.close();
-  });
+  afterAll(() => statsCli.dispose());
 
   /** The table's rows, label → value; every value starts in the same column. */
   async function stats(): Promise<Record<string, string>> {
@@ -245,12 +231,12 @@ describe('stats', () => {
       'audit entries': '0',
     });
 
-    const alice = await register(statsApi.http);
-    const bob = await register(statsApi.http);
-    const aliceLaptop = await loginWithAgent(statsApi.http, alice.email, 'laptop');
-    await loginWithAgent(statsApi.http, alice.email, 'phone');
-    await loginWithAgent(statsApi.http, bob.email);
-    await statsApi.http.post('/logout').set(bearer(aliceLaptop.access_token)).expect(204);
+    const alice = await register(statsApi().http);
+    const bob = await register(statsApi().http);
+    const aliceLaptop = await loginWithAgent(statsApi().http, alice.email, 'laptop');
+    await loginWithAgent(statsApi().http, alice.email, 'phone');
+    await loginWithAgent(statsApi().http, bob.email);
+    await statsApi().http.post('/logout').set(bearer(aliceLaptop.access_token)).expect(204);
 
     expect(counts(await stats())).toEqual({
       'revoked jti': '1',

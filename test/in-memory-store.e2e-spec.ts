@@ -4,7 +4,7 @@ import { InMemoryRevocationStore } from '../src/revocation/in-memory-revocation.
 import { RevocationStoreAdapter } from '../src/revocation/observed-revocation.store.js';
 import { RevocationStore, type TokenIdentity } from '../src/revocation/revocation-store.js';
 import { PASSWORD, bearer, decodeClaims, login, register } from './support/auth-client.js';
-import type { TestApp } from './support/test-app.js';
+import { useApp } from './support/use-app.js';
 import { onInMemoryStore } from './support/in-memory-app.js';
 
 const createTestApp = onInMemoryStore();
@@ -43,35 +43,33 @@ function identityOf(token: string): { identity: TokenIdentity; exp: number } {
 
 describe('register, login, me, logout on the in-memory store (no REDIS_URL)', () => {
   const keyPrefix = `mem${randomUUID().slice(0, 8)}:`;
-  let api: TestApp;
+  const api = useApp(createTestApp, { REDIS_KEY_PREFIX: keyPrefix });
   let inspector: Redis;
 
-  beforeAll(async () => {
+  beforeAll(() => {
     inspector = testRedis();
-    api = await createTestApp({ REDIS_KEY_PREFIX: keyPrefix });
   });
 
   afterAll(async () => {
-    await api?.close();
     await inspector?.quit();
   });
 
   it('binds the revocation store to the in-memory adapter', () => {
-    expect(api.app.get(RevocationStoreAdapter)).toBeInstanceOf(InMemoryRevocationStore);
+    expect(api().app.get(RevocationStoreAdapter)).toBeInstanceOf(InMemoryRevocationStore);
   });
 
   it('runs the whole journey (me 200, logout 204, me 401 revoked, other login still 200) without writing a Redis key', async () => {
     expect(await inspector.keys(`${keyPrefix}*`)).toEqual([]);
 
-    const { id, email } = await register(api.http);
-    const token = await login(api.http, email);
-    const other = await login(api.http, email);
-    const me = await api.http.get('/me').set(bearer(token)).expect(200);
+    const { id, email } = await register(api().http);
+    const token = await login(api().http, email);
+    const other = await login(api().http, email);
+    const me = await api().http.get('/me').set(bearer(token)).expect(200);
     expect(me.body).toEqual({ id, email, createdAt: expect.any(String) });
 
-    await api.http.post('/logout').set(bearer(token)).expect(204);
+    await api().http.post('/logout').set(bearer(token)).expect(204);
 
-    const revoked = await api.http.get('/me').set(bearer(token)).expect(401);
+    const revoked = await api().http.get('/me').set(bearer(token)).expect(401);
     expect(revoked.body).toEqual({
       statusCode: 401,
       error: 'Unauthorized',
@@ -80,7 +78,7 @@ describe('register, login, me, logout on the in-memory store (no REDIS_URL)', ()
     expect(revoked.headers['www-authenticate']).toBe(
       'Bearer error="invalid_token", error_description="The access token has been revoked"',
     );
-    await api.http.get('/me').set(bearer(other)).expect(200);
+    await api().http.get('/me').set(bearer(other)).expect(200);
 
     expect(await inspector.keys(`${keyPrefix}*`)).toEqual([]);
   });
@@ -112,32 +110,27 @@ describe('a restart of an app on the in-memory store', () => {
 });
 
 describe('revoked entries leave the in-memory store with the token (JWT_ACCESS_TTL=1s, JWT_CLOCK_TOLERANCE=0)', () => {
-  let api: TestApp;
+  // Sessions as short as the tokens: the session's revocation lives until its end plus one token lifetime.
+  const api = useApp(createTestApp, {
+    JWT_ACCESS_TTL: '1s',
+    JWT_CLOCK_TOLERANCE: '0',
+    JWT_REFRESH_TTL: '1s',
+    SESSION_MAX_AGE: '1s',
+  });
   let store: RevocationStore;
   let adapter: InMemoryRevocationStore;
 
-  beforeAll(async () => {
-    // Sessions as short as the tokens: the session's revocation lives until its end plus one token lifetime.
-    api = await createTestApp({
-      JWT_ACCESS_TTL: '1s',
-      JWT_CLOCK_TOLERANCE: '0',
-      JWT_REFRESH_TTL: '1s',
-      SESSION_MAX_AGE: '1s',
-    });
-    store = api.app.get<RevocationStore>(RevocationStore);
-    adapter = api.app.get<InMemoryRevocationStore>(RevocationStoreAdapter);
-  });
-
-  afterAll(async () => {
-    await api?.close();
+  beforeAll(() => {
+    store = api().app.get<RevocationStore>(RevocationStore);
+    adapter = api().app.get<InMemoryRevocationStore>(RevocationStoreAdapter);
   });
 
   it('keeps a logged-out token revoked until the token expires, then forgets it; the token is then refused as expired', async () => {
-    const { email } = await register(api.http);
+    const { email } = await register(api().http);
     await startOfASecond();
-    const token = await login(api.http, email);
+    const token = await login(api().http, email);
     const { identity, exp } = identityOf(token);
-    await api.http.post('/logout').set(bearer(token)).expect(204);
+    await api().http.post('/logout').set(bearer(token)).expect(204);
     expect(await store.isRevoked(identity)).toBe(true);
 
     // Poll at event-loop granularity, bounded to 3 s past the expiry.
@@ -153,7 +146,7 @@ describe('revoked entries leave the in-memory store with the token (JWT_ACCESS_T
     expect(forgottenAt).toBeDefined();
     // The exact, to-the-millisecond bound is checked in the next test.
     expect(forgottenAt).toBeGreaterThanOrEqual(exp * 1000 - 5);
-    const response = await api.http.get('/me').set(bearer(token)).expect(401);
+    const response = await api().http.get('/me').set(bearer(token)).expect(401);
     expect(response.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'The access token has expired' });
   });
 
@@ -161,7 +154,7 @@ describe('revoked entries leave the in-memory store with the token (JWT_ACCESS_T
     // A token with tolerance T verifies while Date.now() < (exp + T) * 1000 = the expiry handed to the store, so
     // an entry that leaves even 1 ms early lets a revoked token through for that millisecond.
     const base = Date.now() + 200;
-    const { epoch } = identityOf(await login(api.http, (await register(api.http)).email)).identity;
+    const { epoch } = identityOf(await login(api().http, (await register(api().http)).email)).identity;
     const entries = Array.from({ length: 200 }, (_, i) => ({
       identity: { userId: randomUUID(), jti: randomUUID(), sessionId: randomUUID(), epoch },
       expiresAtMs: base + 7 * i,
@@ -193,25 +186,17 @@ describe('revoked entries leave the in-memory store with the token (JWT_ACCESS_T
 });
 
 describe('failed passwords counted on the in-memory store (THROTTLE_ACCOUNT_LIMIT 3, THROTTLE_ACCOUNT_GLOBAL_LIMIT 5, behind a trusted proxy)', () => {
-  let api: TestApp;
-
-  beforeAll(async () => {
-    api = await createTestApp({
-      THROTTLE_ACCOUNT_LIMIT: '3',
-      THROTTLE_ACCOUNT_GLOBAL_LIMIT: '5',
-      TRUST_PROXY: '127.0.0.1,::1,::ffff:127.0.0.1',
-    });
-  });
-
-  afterAll(async () => {
-    await api?.close();
+  const api = useApp(createTestApp, {
+    THROTTLE_ACCOUNT_LIMIT: '3',
+    THROTTLE_ACCOUNT_GLOBAL_LIMIT: '5',
+    TRUST_PROXY: '127.0.0.1,::1,::ffff:127.0.0.1',
   });
 
   const loginFrom = (email: string, password: string, address: string) =>
-    api.http.post('/login').set('X-Forwarded-For', address).send({ email, password });
+    api().http.post('/login').set('X-Forwarded-For', address).send({ email, password });
 
   it('stops one address at its 4th try, lets the owner in from elsewhere, and stops a guess spread over addresses except from the owner’s', async () => {
-    const { email } = await register(api.http);
+    const { email } = await register(api().http);
     await loginFrom(email, PASSWORD, '10.9.0.1').expect(200); // the owner's address, known from now on
     const statuses: number[] = [];
     for (let attempt = 1; attempt <= 4; attempt++) statuses.push((await loginFrom(email, 'wrong', '10.9.1.1')).status);

@@ -10,7 +10,8 @@ import {
   sentinelEnv,
 } from './support/redis-sentinel.js';
 import { claimsOf, loginWithAgent, newAccount, type TokenPair } from './support/session-client.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { createTestApp } from './support/test-app.js';
+import { useApp } from './support/use-app.js';
 import { eventually } from './support/poll.js';
 import { redisBinary } from './support/redis-server.js';
 
@@ -49,21 +50,13 @@ describe('Sentinel switchover (SENTINEL FAILOVER) while the old master keeps run
   });
 
   describe('an app with REDIS_WAIT_REPLICAS=0 (the default)', () => {
-    let api: TestApp;
-
-    beforeAll(async () => {
-      api = await createTestApp(sentinelEnv(set));
-    });
-
-    afterAll(async () => {
-      await api?.close();
-    });
+    const api = useApp(createTestApp, () => sentinelEnv(set));
 
     it(
       'follows the switch at once (failoverDetector): a logout after it lands on the new master and survives the ' +
         'old master rejoining, and a revocation written on the new master is seen',
       async () => {
-        const { http } = api;
+        const { http } = api();
         const { email } = await newAccount(http);
         const valid = await loginWithAgent(http, email, 'valid');
         const loggedOut = await loginWithAgent(http, email, 'logged-out-after-the-switch');
@@ -74,14 +67,14 @@ describe('Sentinel switchover (SENTINEL FAILOVER) while the old master keeps run
         expect(await eventually(async () => (await getMe(http, valid.access_token)).status === 200)).toBe(true);
 
         const logout = (await postLogout(http, loggedOut.access_token)).status;
-        const loggedOutKey = revokedTokenKey(api.keyPrefix, loggedOut);
+        const loggedOutKey = revokedTokenKey(api().keyPrefix, loggedOut);
         const landedOn = {
           newMaster: await holds(set.master.port, loggedOutKey),
           oldMaster: await holds(oldMaster.port, loggedOutKey),
         };
         // Another instance, already on the new master, logs this token out: the very write it would make.
         await withConnection(set.master.port, (client) =>
-          client.set(revokedTokenKey(api.keyPrefix, revokedElsewhere), '1', 'PX', 600_000),
+          client.set(revokedTokenKey(api().keyPrefix, revokedElsewhere), '1', 'PX', 600_000),
         );
         const revokedElsewhereStatus = (await getMe(http, revokedElsewhere.access_token)).status;
         // The precondition of the scenario: the old master was still a master when the requests above ran.
@@ -116,22 +109,14 @@ describe('Sentinel switchover (SENTINEL FAILOVER) while the old master keeps run
   });
 
   describe('an app with REDIS_WAIT_REPLICAS=1', () => {
-    let api: TestApp;
-
-    beforeAll(async () => {
-      // The previous switch is over: the old master replicates the new one and every Sentinel lists it.
-      await set.waitUntilSettled();
-      api = await createTestApp(sentinelEnv(set, { REDIS_WAIT_REPLICAS: '1' }));
-    }, FAILOVER_TEST_TIMEOUT_MS);
-
-    afterAll(async () => {
-      await api?.close();
-    });
+    // The previous switch is over: the old master replicates the new one and every Sentinel lists it.
+    beforeAll(() => set.waitUntilSettled(), FAILOVER_TEST_TIMEOUT_MS);
+    const api = useApp(createTestApp, () => sentinelEnv(set, { REDIS_WAIT_REPLICAS: '1' }));
 
     it(
       'never acknowledges (204) a logout right after the switch that is then lost when the old master rejoins',
       async () => {
-        const { http } = api;
+        const { http } = api();
         const { email } = await newAccount(http);
         const valid = await loginWithAgent(http, email, 'valid');
         const pair = await loginWithAgent(http, email, 'logged-out-after-the-switch');

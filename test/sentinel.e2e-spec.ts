@@ -14,6 +14,7 @@ import {
 import { redisBinary, stopRedisServer } from './support/redis-server.js';
 import { claimsOf, loginWithAgent, newAccount, refresh, rotate, type TokenPair } from './support/session-client.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
+import { useApp } from './support/use-app.js';
 import { StatusTally, type TokenKind } from './support/status-tally.js';
 import { eventually } from './support/poll.js';
 
@@ -66,18 +67,10 @@ describe('Sentinel: one master, one replica, three Sentinels', () => {
   });
 
   describe('an in-process app configured with REDIS_SENTINELS and REDIS_SENTINEL_NAME (REDIS_URL emptied)', () => {
-    let api: TestApp;
-
-    beforeAll(async () => {
-      api = await createTestApp(sentinelEnv(set));
-    });
-
-    afterAll(async () => {
-      await api?.close();
-    });
+    const api = useApp(createTestApp, () => sentinelEnv(set));
 
     it('runs the full flow: register, login, me, refresh, logout (401 after), logout-all; /health/ready 200', async () => {
-      const { http } = api;
+      const { http } = api();
       const ready = await http.get('/health/ready').expect(200);
       expect(ready.body).toMatchObject({ status: 'ok', info: { store: { status: 'up', type: 'redis' } } });
 
@@ -105,15 +98,15 @@ describe('Sentinel: one master, one replica, three Sentinels', () => {
     });
 
     it('keeps its state on the master Sentinel names (and its replica), none on the REDIS_URL server', async () => {
-      const { http } = api;
+      const { http } = api();
       const pair = await loginWithAgent(http, (await newAccount(http)).email);
       await postLogout(http, pair.access_token).expect(204);
-      const key = revokedTokenKey(api.keyPrefix, pair);
+      const key = revokedTokenKey(api().keyPrefix, pair);
 
       expect(await holds(set.master.port, key)).toBe(true);
       expect(await eventually(() => holds(set.replica!.port, key))).toBe(true);
-      // `api.redis` is the jest-wide test Redis, which REDIS_URL pointed at before it was emptied.
-      expect(await api.redis.keys(`${api.keyPrefix}*`)).toEqual([]);
+      // `api().redis` is the jest-wide test Redis, which REDIS_URL pointed at before it was emptied.
+      expect(await api().redis.keys(`${api().keyPrefix}*`)).toEqual([]);
     });
   });
 
@@ -162,19 +155,13 @@ describe('Sentinel: one master, one replica, three Sentinels', () => {
   });
 
   describe('REDIS_WAIT_REPLICAS=1 while the replica is frozen (SIGSTOP)', () => {
-    let api: TestApp;
-
-    beforeAll(async () => {
-      // A WAIT bound below the command timeout (500 ms), so the 503 comes from WAIT answering 0, not a client timeout.
-      api = await createTestApp(sentinelEnv(set, { REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '300' }));
-    });
-
-    afterAll(async () => {
-      await api?.close();
-    });
+    // A WAIT bound below the command timeout (500 ms), so the 503 comes from WAIT answering 0, not a client timeout.
+    const api = useApp(createTestApp, () =>
+      sentinelEnv(set, { REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '300' }),
+    );
 
     it('answers 503 and never 204 (the revocation is on the master only), then 204 once the replica is back', async () => {
-      const { http } = api;
+      const { http } = api();
       const replica = set.replica!;
       const { email } = await newAccount(http);
       const [acknowledged, unconfirmed, alsoUnconfirmed, afterwards] = [
@@ -194,8 +181,8 @@ describe('Sentinel: one master, one replica, three Sentinels', () => {
           seen(await postLogout(http, alsoUnconfirmed.access_token)),
         ];
         onMaster = [
-          await holds(set.master.port, revokedTokenKey(api.keyPrefix, unconfirmed)),
-          await holds(set.master.port, revokedTokenKey(api.keyPrefix, alsoUnconfirmed)),
+          await holds(set.master.port, revokedTokenKey(api().keyPrefix, unconfirmed)),
+          await holds(set.master.port, revokedTokenKey(api().keyPrefix, alsoUnconfirmed)),
         ];
         // The write is on the master, which answers every read: the token is refused already.
         await getMe(http, unconfirmed.access_token).expect(401);
@@ -210,7 +197,7 @@ describe('Sentinel: one master, one replica, three Sentinels', () => {
       await postLogout(http, afterwards.access_token).expect(204);
       await getMe(http, afterwards.access_token).expect(401);
       for (const pair of [unconfirmed, alsoUnconfirmed, afterwards]) {
-        expect(await eventually(() => holds(replica.port, revokedTokenKey(api.keyPrefix, pair)))).toBe(true);
+        expect(await eventually(() => holds(replica.port, revokedTokenKey(api().keyPrefix, pair)))).toBe(true);
       }
     });
   });

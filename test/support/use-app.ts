@@ -1,13 +1,20 @@
 import type { TestApp } from './test-app.js';
 
-/** One app per describe: built by `create` (with `env` as its settings) in its beforeAll, closed in its afterAll. */
-export function useApp(
-  create: (env?: Record<string, string>) => Promise<TestApp>,
-  env: Record<string, string> = {},
+/** An app's settings: an undefined value removes a variable (createTestApp). */
+export type AppSettings = Record<string, string | undefined>;
+
+/**
+ * One app per describe: built by `create` in its beforeAll, closed in its afterAll. `env` is the app's settings, or
+ * a function that gives them inside the beforeAll, for settings that depend on a server an earlier beforeAll of the
+ * describe started (jest runs a describe's beforeAll hooks in the order they are declared).
+ */
+export function useApp<Settings extends AppSettings = AppSettings>(
+  create: (env?: Settings) => Promise<TestApp>,
+  env?: Settings | (() => Settings),
 ): () => TestApp {
   let app: TestApp | undefined;
   beforeAll(async () => {
-    app = await create(env);
+    app = await create(typeof env === 'function' ? env() : env);
   });
   afterAll(async () => {
     await app?.close();
