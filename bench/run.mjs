@@ -13,7 +13,7 @@
 // 4. Loads POST /login on a fresh app (mode redis, throttling off), then GET /me alone and beside the logins
 //    (bench/login.mjs): argon2id's cost, and whether hashing starves GET /me.
 // 5. Loads POST /oauth/introspect (bench/introspect.mjs: one OAuth client, HTTP Basic, a live access token) and
-//    POST /refresh (bench/refresh.mjs: 10 000 sessions, each refreshed in turn), each on a fresh app (mode redis).
+//    POST /refresh (bench/refresh.mjs: 11 000 sessions, each refreshed in turn), each on a fresh app (mode redis).
 // 6. Measures Redis memory per revoked token through the app's own RedisRevocationStore.
 // 7. Prints a Markdown table and writes bench/results/<UTC time>/ (results.json, summary.md, raw outputs, logs).
 // Exits non-zero when a mode fails its check or anything else fails. The performance floors (docs/performance.md) are reported, not enforced.
@@ -72,7 +72,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ANCHORS_SOURCE = join(ROOT, 'bench', 'anchors');
 // login: the POST /login phase (bench/login.mjs), about 10 s longer than the sum of its seconds (start, register);
 // introspect, refresh: the POST /oauth/introspect and POST /refresh phases (bench/introspect.mjs, bench/refresh.mjs),
-// a few seconds longer each (start, register; refresh also opens its 10 000 sessions).
+// a few seconds longer each (start, register; refresh also opens its 11 000 sessions).
 const PROFILES = {
   full: {
     rounds: 3,
