@@ -1,4 +1,4 @@
-// Helpers for bench/run.mjs and bench/login.mjs: the processes they start (each stopped by its own pid, also on error
+// Helpers for bench/run.mjs and its phases (login.mjs, introspect.mjs, refresh.mjs): the processes they start (each stopped by its own pid, also on error
 // and Ctrl-C), free loopback ports, a private redis-server, CPU and Redis counters, one-off requests and the HTTP load
 // generator.
 import { execFileSync, spawn } from 'node:child_process';
@@ -324,6 +324,7 @@ export async function request(method, url, { token, body } = {}) {
  * @property {number} socketErrors  connect, read, write errors and timeouts
  * @property {number} [status429]   429 responses of a POST load, when the generator counted them
  * @property {number} [tokensReused] requests of a distinct-token load that had to send a token again
+ * @property {number} [unexpected]  2xx responses of a POST load whose body lacked the `expect` text (wrk only)
  */
 
 /**
@@ -341,41 +342,74 @@ export function findLoadGenerator(projectRoot) {
 }
 
 /**
+ * @typedef {object} Load  what runLoad sends
+ * @property {string} url
+ * @property {string} [token]        GET with this bearer token
+ * @property {string} [tokensFile]   GET with the next token of this file on each request (wrk only)
+ * @property {string} [body]         POST of this body (JSON unless `contentType` says otherwise), 429s counted
+ * @property {string} [contentType]  the POST body's type (default application/json)
+ * @property {string} [authorization]  an Authorization header value for the POST (e.g. HTTP Basic); wrk reads it
+ *   from its environment, so it appears in no command line
+ * @property {string} [expect]       text every 2xx answer's body must hold; the others are counted (wrk only)
+ * @property {string} [script]       a wrk Lua script of the caller's own instead (wrk only)
+ * @property {Record<string, string>} [scriptEnv]  environment for that script
+ * @property {number} seconds
+ * @property {number} connections
+ * @property {string} outFile
+ */
+
+/**
  * Loads `url` with `connections` keep-alive connections for `seconds`; the raw output goes to `outFile`.
  * Without `body`: GET with the bearer `token`, or with the next token of `tokensFile` on each request (wrk only).
- * With `body`: POST of that JSON, and 429s counted.
+ * With `body`: POST of that body, and 429s counted. With `script`: that wrk script decides every request.
  * @param {LoadGenerator} generator
- * @param {{ url: string, token?: string, tokensFile?: string, body?: string, seconds: number, connections: number,
- *   outFile: string }} load
+ * @param {Load} load
  * @returns {Promise<LoadResult>}
  */
-export async function runLoad(generator, { url, token, tokensFile, body, seconds, connections, outFile }) {
-  if (tokensFile && generator.name !== 'wrk') throw new BenchError('a stream of distinct tokens needs wrk');
+export async function runLoad(generator, load) {
+  const { url, token, tokensFile, body, contentType = 'application/json', authorization, expect } = load;
+  const { script: ownScript, scriptEnv, seconds, connections, outFile } = load;
+  if ((tokensFile || ownScript || expect) && generator.name !== 'wrk') {
+    throw new BenchError('a stream of tokens, a script of its own or an expected body needs wrk');
+  }
   const headers = token ? [`Authorization: Bearer ${token}`] : [];
-  if (body) headers.push('Content-Type: application/json');
+  if (body) headers.push(`Content-Type: ${contentType}`);
   /** @type {string[]} */
   let args;
   if (generator.name === 'wrk') {
     // A 10 s timeout: wrk would otherwise drop responses slower than 2 s from its latency histogram.
-    const script = body
-      ? wrkPostScript(dirname(outFile))
-      : tokensFile
-        ? wrkTokensScript(dirname(outFile))
-        : join(HERE, 'wrk-report.lua');
+    const script =
+      ownScript ??
+      (body
+        ? wrkPostScript(dirname(outFile))
+        : tokensFile
+          ? wrkTokensScript(dirname(outFile))
+          : join(HERE, 'wrk-report.lua'));
     args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '--latency', '-s', script];
     args.push(...headers.flatMap((header) => ['-H', header]), url);
   } else {
     args = ['-c', String(connections), '-d', String(seconds), '-t', '10', '-j'];
+    if (authorization) headers.push(`Authorization: ${authorization}`);
     args.push(...headers.flatMap((header) => ['-H', header.replace(': ', '=')]));
     if (body) args.push('-m', 'POST', '-b', body);
     args.push(url);
   }
   const shown = args.map((arg) => (arg.includes(' ') ? `'${arg}'` : arg)).join(' ');
   // The command, without the token or the credentials.
-  const redacted = [token, body].reduce((text, secret) => (secret ? text.replace(secret, '<redacted>') : text), shown);
+  const redacted = [token, body, authorization].reduce(
+    (text, secret) => (secret ? text.replace(secret, '<redacted>') : text),
+    shown,
+  );
   writeFileSync(outFile, `$ ${generator.name} ${redacted}\n`);
-  // wrk-post.lua reads the body from its environment, so it appears in no command line.
-  const env = { ...process.env, ...(body && { WRK_BODY: body }), ...(tokensFile && { WRK_TOKENS: tokensFile }) };
+  // wrk-post.lua reads the body and the credentials from its environment, so they appear in no command line.
+  const env = {
+    ...process.env,
+    ...(body && { WRK_BODY: body }),
+    ...(authorization && { WRK_AUTHORIZATION: authorization }),
+    ...(expect && { WRK_EXPECT: expect }),
+    ...(tokensFile && { WRK_TOKENS: tokensFile }),
+    ...scriptEnv,
+  };
   const { code, signal, error } = await exitOf(startChild(generator.bin, args, { logFile: outFile, env }));
   if (code !== 0) {
     const why = error?.message ?? (signal ? `stopped by ${signal}` : `exit code ${code}`);
@@ -387,26 +421,41 @@ export async function runLoad(generator, { url, token, tokensFile, body, seconds
 
 /**
  * Writes wrk-post.lua into `dir` (the results folder, so the run keeps what it ran) and returns its path: POST of
- * $WRK_BODY as JSON, a count of 429s in each wrk thread, and at the end wrk-report.lua's line plus a WRK_STATUS one.
- * A `response` hook makes wrk hand every response to Lua, which is why the GET /me loads do not use this script.
+ * $WRK_BODY (its type in a -H header), with $WRK_AUTHORIZATION as the Authorization header when set, a count of 429s
+ * and of 2xx bodies without $WRK_EXPECT (when set) in each wrk thread, and at the end wrk-report.lua's line plus a
+ * WRK_STATUS one. A `response` hook makes wrk hand every response to Lua, which is why the GET /me loads do not use
+ * this script.
  * @param {string} dir
  */
 function wrkPostScript(dir) {
   const file = join(dir, 'wrk-post.lua');
-  const lua = `-- written by bench/lib.mjs: POST $WRK_BODY as JSON, count 429s, then wrk-report.lua's summary line.
+  const lua = `-- written by bench/lib.mjs: POST $WRK_BODY, count 429s (and 2xx bodies without $WRK_EXPECT), then
+-- wrk-report.lua's summary line.
 dofile(${JSON.stringify(join(HERE, 'wrk-report.lua'))})
 local report = done
 wrk.method = "POST"
 wrk.body = assert(os.getenv("WRK_BODY"), "WRK_BODY is not set")
+local authorization = os.getenv("WRK_AUTHORIZATION")
+if authorization then wrk.headers["Authorization"] = authorization end
+local expect = os.getenv("WRK_EXPECT")
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
 too_many = 0
-function response(status) if status == 429 then too_many = too_many + 1 end end
+unexpected = 0
+function response(status, headers, body)
+  if status == 429 then too_many = too_many + 1 end
+  if expect and status >= 200 and status < 300 and not string.find(body, expect, 1, true) then
+    unexpected = unexpected + 1
+  end
+end
 function done(summary, latency, requests)
   report(summary, latency, requests)
-  local n = 0
-  for _, thread in ipairs(threads) do n = n + thread:get("too_many") end
-  io.write(string.format('WRK_STATUS {"429":%d}\\n', n))
+  local n, u = 0, 0
+  for _, thread in ipairs(threads) do
+    n = n + thread:get("too_many")
+    u = u + thread:get("unexpected")
+  end
+  io.write(string.format('WRK_STATUS {"429":%d,"unexpected":%d}\\n', n, u))
 end
 `;
   writeFileSync(file, lua);
@@ -476,13 +525,13 @@ function parseWrk(output, outFile) {
 /**
  * The WRK_STATUS line that wrk-post.lua adds, when there is one.
  * @param {string} output
- * @returns {{ status429?: number }}
+ * @returns {{ status429?: number, unexpected?: number }}
  */
 function statusCounts(output) {
   const line = output.split('\n').find((l) => l.startsWith('WRK_STATUS '));
   if (!line) return {};
   const counts = /** @type {Record<string, number>} */ (parseJson(line.slice('WRK_STATUS '.length)));
-  return { status429: counts['429'] };
+  return { status429: counts['429'], unexpected: counts.unexpected };
 }
 
 /**

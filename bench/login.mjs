@@ -33,7 +33,7 @@ const THREADPOOL_SIZE = Number(process.env.UV_THREADPOOL_SIZE) || 4;
 const hashConcurrency = () => Number(process.env.PASSWORD_HASH_CONCURRENCY) || Math.max(1, availableParallelism() - 1);
 const LOGIN_CONNECTIONS = 2 * THREADPOOL_SIZE;
 // Far above anything a run reaches (the app takes any integer ≥ 1), so the phase measures hashing, not 429s.
-const NO_THROTTLE = {
+export const NO_THROTTLE = {
   THROTTLE_IP_LIMIT: '1000000000',
   THROTTLE_ACCOUNT_LIMIT: '1000000000',
   THROTTLE_ACCOUNT_GLOBAL_LIMIT: '1000000000',

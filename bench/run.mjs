@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm run bench -- [--quick] [--anchors]`: what GET /me costs with revocation on, and what POST /login costs, on this
-// machine.
+// `npm run bench -- [--quick] [--anchors]`: what GET /me costs with revocation on, and what POST /login,
+// POST /oauth/introspect and POST /refresh cost, on this machine.
 //
 // 1. Builds the app (`npm run build`) when dist/main.js is missing or older than src/; with BENCH_APP_DIST=<dir>,
 //    uses that build instead and never builds.
@@ -12,8 +12,10 @@
 //    Modes are interleaved and their order rotated each round.
 // 4. Loads POST /login on a fresh app (mode redis, throttling off), then GET /me alone and beside the logins
 //    (bench/login.mjs): argon2id's cost, and whether hashing starves GET /me.
-// 5. Measures Redis memory per revoked token through the app's own RedisRevocationStore.
-// 6. Prints a Markdown table and writes bench/results/<UTC time>/ (results.json, summary.md, raw outputs, logs).
+// 5. Loads POST /oauth/introspect (bench/introspect.mjs: one OAuth client, HTTP Basic, a live access token) and
+//    POST /refresh (bench/refresh.mjs: 11 000 sessions, each refreshed in turn), each on a fresh app (mode redis).
+// 6. Measures Redis memory per revoked token through the app's own RedisRevocationStore.
+// 7. Prints a Markdown table and writes bench/results/<UTC time>/ (results.json, summary.md, raw outputs, logs).
 // Exits non-zero when a mode fails its check or anything else fails. The performance floors (docs/performance.md) are reported, not enforced.
 import { randomBytes } from 'node:crypto';
 import {
@@ -60,13 +62,17 @@ import {
   waitForHttp,
 } from './lib.mjs';
 import { MAX_RPS, writeDistinctTokens } from './distinct-tokens.mjs';
+import { introspectFloor, introspectMarkdown, measureIntrospectPhase } from './introspect.mjs';
 import { loginMarkdown, measureLoginPhase } from './login.mjs';
+import { measureRefreshPhase, refreshFloor, refreshMarkdown } from './refresh.mjs';
 import { measureRevocationMemory } from './memory.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // The comparison app (verify only; EXISTS per jti), built into bench/anchors/dist by bench/anchors.mjs.
 const ANCHORS_SOURCE = join(ROOT, 'bench', 'anchors');
-// login: the POST /login phase (bench/login.mjs), about 10 s longer than the sum of its seconds (start, register).
+// login: the POST /login phase (bench/login.mjs), about 10 s longer than the sum of its seconds (start, register);
+// introspect, refresh: the POST /oauth/introspect and POST /refresh phases (bench/introspect.mjs, bench/refresh.mjs),
+// a few seconds longer each (start, register; refresh also opens its 11 000 sessions).
 const PROFILES = {
   full: {
     rounds: 3,
@@ -74,6 +80,8 @@ const PROFILES = {
     warmupSeconds: 3,
     revocations: 100_000,
     login: { seconds: 10, warmupSeconds: 2, meSeconds: 5 },
+    introspect: { seconds: 10, warmupSeconds: 2 },
+    refresh: { seconds: 10, warmupSeconds: 2 },
   },
   quick: {
     rounds: 1,
@@ -81,6 +89,8 @@ const PROFILES = {
     warmupSeconds: 1,
     revocations: 20_000,
     login: { seconds: 3, warmupSeconds: 1, meSeconds: 3 },
+    introspect: { seconds: 3, warmupSeconds: 1 },
+    refresh: { seconds: 3, warmupSeconds: 1 },
   },
 };
 const CONNECTIONS = 64;
@@ -88,8 +98,9 @@ const JWT_SECRET = randomBytes(48).toString('base64'); // one per bench run, lik
 const ACCOUNT = { email: 'bench@example.com', password: `bench-${randomBytes(12).toString('hex')}` };
 const OFF_SWITCH_MISSING = 'needs a REVOCATION_CHECK=off switch in the app';
 const USAGE = `usage: npm run bench -- [--quick] [--anchors]
-  --quick    1 round of 3 s per mode, 3 s of POST /login, 20 000 revocations for the memory figure (~1 min);
-             default 3 rounds of 10 s, 10 s of POST /login, 100 000 revocations (~4 min, ~5 with --anchors)
+  --quick    1 round of 3 s per mode, 3 s each of POST /login, /oauth/introspect and /refresh, 20 000
+             revocations for the memory figure (~1.5 min); default 3 rounds of 10 s, 10 s of each POST,
+             100 000 revocations (~5 min, ~6 with --anchors)
   --anchors  also load bench/anchors' Fastify app (MODE=nocheck and jti-get, JWT_KEY=keyobject) in the same rounds
 environment:
   BENCH_APP_DIST=<dir>  run this build of the app (e.g. from \`npx tsc -p tsconfig.build.json --outDir <dir>\`)
@@ -490,8 +501,9 @@ function markdownTable(rows) {
  * The performance floors (docs/performance.md), each "met" (true), missed (false) or not measurable here (undefined), with its value.
  * @param {Row[]} rows
  * @param {Awaited<ReturnType<typeof measureRevocationMemory>> | undefined} memory
+ * @param {{ introspect?: Parameters<typeof introspectFloor>[0], refresh?: Parameters<typeof refreshFloor>[0] }} [phases]
  */
-function floorChecks(rows, memory) {
+function floorChecks(rows, memory, phases = {}) {
   /** @param {string} id */
   const measured = (id) => rows.find((row) => row.id === id && row.rps.length > 0);
   const redis = measured('redis');
@@ -538,6 +550,8 @@ function floorChecks(rows, memory) {
     check('≤ 1 store command per request (redis)', commandsOf(redis), oneCommand, '', 'redis not measured'),
     check('≤ 1 store command per request (redis first)', commandsOf(first), oneCommand, '', 'not measured'),
     check('≤ 120 B of Redis memory per revocation entry', memory?.bytesPerEntry, (v) => v <= 120, ' B', 'not measured'),
+    introspectFloor(phases.introspect),
+    refreshFloor(phases.refresh),
   ];
 }
 
@@ -674,12 +688,13 @@ async function measureMemory(distDir, redisUrl, count) {
 }
 
 /**
- * The report: table, legend, memory figure and performance floors, then the POST /login section.
+ * The report: table, legend, memory figure and performance floors, then the POST /login, POST /oauth/introspect and
+ * POST /refresh sections.
  * @param {{ header: string[], targets: Target[], rows: Row[], floors: ReturnType<typeof floorChecks>,
  *   memory: Awaited<ReturnType<typeof measureRevocationMemory>> | undefined, memoryError: string,
- *   login: string }} parts
+ *   login: string, introspect: string, refresh: string }} parts
  */
-function summaryMarkdown({ header, targets, rows, floors, memory, memoryError, login }) {
+function summaryMarkdown({ header, targets, rows, floors, memory, memoryError, login, introspect, refresh }) {
   const mark = (/** @type {boolean | undefined} */ met) => (met === undefined ? 'n/a' : met ? 'met' : 'MISS');
   return [
     ...header,
@@ -702,6 +717,10 @@ function summaryMarkdown({ header, targets, rows, floors, memory, memoryError, l
     ...rows.flatMap((row) => row.errors.map((error) => `- ${row.id} failed in ${error}`)),
     '',
     login,
+    '',
+    introspect,
+    '',
+    refresh,
   ].join('\n');
 }
 
@@ -757,7 +776,7 @@ async function main() {
   const redis = new Redis(redisServer.url);
   const ctx = { redis, redisUrl: redisServer.url, generator, profile, ticks: clockTicksPerSecond() };
   const measuredTargets = targets.filter((target) => !target.skipped);
-  let runs, login, memory, memoryError;
+  let runs, login, introspect, refresh, memory, memoryError;
   try {
     runs = await runRounds(measuredTargets, ctx);
     login = await measureLoginPhase({
@@ -771,6 +790,15 @@ async function main() {
       log,
       database: () => databaseOf({ kind: 'app' }),
     });
+    const redisTarget = /** @type {Target} */ (targets.find((target) => target.id === 'redis'));
+    const phaseCtx = { ...ctx, account: ACCOUNT, outDir: OUT, log, database: () => databaseOf({ kind: 'app' }) };
+    introspect = await measureIntrospectPhase({ ...phaseCtx, target: redisTarget, plan: profile.introspect });
+    refresh = await measureRefreshPhase({
+      ...phaseCtx,
+      distDir: appDist,
+      target: redisTarget,
+      plan: profile.refresh,
+    });
     ({ memory, memoryError } = await measureMemory(appDist, redisServer.url, profile.revocations));
   } finally {
     redis.disconnect();
@@ -779,9 +807,18 @@ async function main() {
   }
 
   const rows = targets.map((target) => summarize(target, runs));
-  const floors = floorChecks(rows, memory);
-  const loginSection = loginMarkdown(login, generator.name);
-  const summary = summaryMarkdown({ header, targets, rows, floors, memory, memoryError, login: loginSection });
+  const floors = floorChecks(rows, memory, { introspect, refresh });
+  const summary = summaryMarkdown({
+    header,
+    targets,
+    rows,
+    floors,
+    memory,
+    memoryError,
+    login: loginMarkdown(login, generator.name),
+    introspect: introspectMarkdown(introspect, generator.name),
+    refresh: refreshMarkdown(refresh, generator.name),
+  });
   log(`\n${summary}\n`);
   writeFileSync(join(OUT, 'summary.md'), `${summary}\n`);
   const settings = { ...profile, connections: CONNECTIONS, loadGenerator: generator.name, anchors: !!anchorScript };
@@ -794,6 +831,8 @@ async function main() {
     floors,
     memory,
     login,
+    introspect,
+    refresh,
     runs,
   };
   writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -801,6 +840,8 @@ async function main() {
 
   const failed = rows.filter((row) => row.verdict === 'FAIL').map((row) => row.id);
   if (login.verdict === 'FAIL') failed.push('POST /login');
+  if (introspect.verdict === 'FAIL') failed.push('POST /oauth/introspect');
+  if (refresh.verdict === 'FAIL') failed.push('POST /refresh');
   if (failed.length > 0)
     log(`FAILED: ${failed.join(', ')} (see the lines above and the app logs in ${relative(ROOT, OUT)}/)`);
   return failed.length > 0 || memoryError ? 1 : 0;
