@@ -16,12 +16,14 @@ import { StatusTally, type Status, type TokenKind } from './support/status-tally
  * this suite's own: one with the revocation mirror (the default), one without (every check asks Redis).
  *
  * No assertion is about speed: requests carry a client timeout (a hang is an error, and errors are counted and
- * must be 0), recoveries are bounded polls whose durations are printed, and the 503 bound is asserted as an
- * ordering (below 1.5× the command timeout, where a command queued behind another could take 2×).
+ * must be 0), recoveries are bounded polls whose durations are printed, and the frozen server's 503s carry a
+ * client timeout of 1.5× the command timeout (a command queued behind another could take 2×).
  */
 
 /** Large against the bench's latencies, so that scheduling noise on a loaded machine is small beside it. */
 const COMMAND_TIMEOUT_MS = 1500;
+/** While Redis is frozen, every request must be answered (503) within this: the fail-closed contract. */
+const ANSWER_BOUND_MS = 1.5 * COMMAND_TIMEOUT_MS;
 /** REDIS_SOCKET_TIMEOUT_MS, left at its default: a connection silent for this long while awaiting a reply is dropped. */
 const SOCKET_TIMEOUT_MS = 5000;
 // The revocation mirror's default staleness bound, and a margin: past it, nothing is answered from memory.
@@ -41,11 +43,12 @@ interface Tokens {
   revoked: string;
 }
 
-/** GET /me on a fresh connection (client timeout 5 s: a hang counts as 'error'); its status and duration. */
-async function me(instance: Instance, token: string): Promise<{ status: Status; ms: number }> {
+/** GET /me on a fresh connection (a hang, or an answer later than `timeoutMs`, counts as 'error'); its status and duration. */
+async function me(instance: Instance, token: string, timeoutMs = 5000): Promise<{ status: Status; ms: number }> {
   const startedAt = performance.now();
   try {
-    const { status } = await httpCall(instance.port, 'GET', '/me', { headers: { authorization: `Bearer ${token}` } });
+    const headers = { authorization: `Bearer ${token}` };
+    const { status } = await httpCall(instance.port, 'GET', '/me', { headers, timeoutMs });
     return { status, ms: performance.now() - startedAt };
   } catch {
     return { status: 'error', ms: performance.now() - startedAt };
@@ -205,7 +208,8 @@ describe('Redis connections that stall', () => {
       for (let i = 0; i < 40; i += 1) {
         const instance = instances[i % 2];
         const token = Math.floor(i / 2) % 2 === 0 ? tokens.live : tokens.revoked;
-        pending.push(me(instance, token).then((timing) => void timings.push(timing)));
+        // Answered within 1.5× the command timeout, or an error: a command queued behind another would take 2×.
+        pending.push(me(instance, token, ANSWER_BOUND_MS).then((timing) => void timings.push(timing)));
         await sleep(50);
       }
       await Promise.all(pending);
@@ -218,10 +222,10 @@ describe('Redis connections that stall', () => {
     process.stdout.write(
       `frozen Redis, REDIS_COMMAND_TIMEOUT_MS=${COMMAND_TIMEOUT_MS}: ${timings.length} answers ` +
         `(${[...new Set(timings.map(({ status }) => status))].join(',')}) in min ${at(0)} / median ${at(0.5)} / ` +
-        `max ${at(1)} ms; bound asserted ${1.5 * COMMAND_TIMEOUT_MS} ms (a command queued behind a batch: up to ${2 * COMMAND_TIMEOUT_MS})\n`,
+        `max ${at(1)} ms; client timeout ${ANSWER_BOUND_MS} ms (a command queued behind a batch: up to ${2 * COMMAND_TIMEOUT_MS})\n`,
     );
+    // A late answer is an 'error' (the client timeout), so this also says: all within the bound.
     expect(timings.filter(({ status }) => status !== 503)).toEqual([]);
-    expect(durations[durations.length - 1]).toBeLessThan(1.5 * COMMAND_TIMEOUT_MS);
     await expectSettled();
   }, 60_000);
 

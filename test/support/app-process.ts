@@ -166,7 +166,15 @@ export function httpCall(
   port: number,
   method: string,
   path: string,
-  { headers = {}, body }: { headers?: Record<string, string>; body?: unknown } = {},
+  {
+    headers = {},
+    body,
+    timeoutMs = 5000,
+  }: {
+    headers?: Record<string, string>;
+    body?: unknown;
+    /** an answer later than this is an error */ timeoutMs?: number;
+  } = {},
 ): Promise<HttpAnswer> {
   const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
   const sent: Record<string, string> = { ...headers };
@@ -176,7 +184,7 @@ export function httpCall(
   }
   return new Promise((done, fail) => {
     const req = request(
-      { host: '127.0.0.1', port, path, method, headers: sent, agent: false, timeout: 5000 },
+      { host: '127.0.0.1', port, path, method, headers: sent, agent: false, timeout: timeoutMs },
       (res) => {
         let text = '';
         res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
