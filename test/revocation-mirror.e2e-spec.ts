@@ -7,7 +7,7 @@ import type { TokenIdentity } from '../src/revocation/revocation-store.js';
 import { CONTRACT_TERMS, describeSessionStoreContract } from '../src/sessions/testing/session-store.contract.js';
 import { AppProcesses, sleep } from './support/app-process.js';
 import { bearer } from './support/auth-client.js';
-import { signUpOn } from './support/session-client.js';
+import { rotate, signUpOn } from './support/session-client.js';
 import { eventually } from './support/poll.js';
 import { redisStores } from './support/redis-client.js';
 import { testRedisUrl } from './support/redis-server.js';
@@ -71,6 +71,19 @@ describe('RedisRevocationStore with its local mirror', () => {
     expect(subject.mgets).toHaveLength(1);
   });
 
+  it("answers a new token of a session already checked from memory: the session's absence covers its tokens", async () => {
+    const token = await tokenIdentity();
+    expect(await subject.revocations.isRevoked(token)).toBe(false);
+    subject.mgets.length = 0;
+    // The access tokens a refresh mints: same session, new jti each, never seen before.
+    for (let i = 0; i < 20; i += 1)
+      expect(await subject.revocations.isRevoked({ ...token, jti: randomUUID() })).toBe(false);
+    expect(subject.mgets).toHaveLength(0);
+    // Another session of the same user has not been checked: its first check asks Redis.
+    expect(await subject.revocations.isRevoked({ ...token, sessionId: randomUUID() })).toBe(false);
+    expect(subject.mgets).toHaveLength(1);
+  });
+
   it('keeps only absence: a check that finds a revocation asks Redis every time', async () => {
     const token = await tokenIdentity();
     await writer.set(subject.keys.revokedToken(token.userId, token.jti), '1', 'PX', 60_000);
@@ -79,12 +92,29 @@ describe('RedisRevocationStore with its local mirror', () => {
     expect(subject.mgets).toHaveLength(3);
   });
 
-  it('refuses, within the staleness bound, a token revoked by another client writing to Redis', async () => {
+  it('keeps nothing of a check that finds a jti revoked without its session, however many checks follow', async () => {
     const token = await tokenIdentity();
-    expect(await subject.revocations.isRevoked(token)).toBe(false);
+    // Not what the app writes (a logout revokes the session with the jti): the session's absence must not be kept.
     await writer.set(subject.keys.revokedToken(token.userId, token.jti), '1', 'PX', 60_000);
+    expect(await subject.revocations.isRevoked(token)).toBe(true);
+    expect(subject.mirror.knowsAbsent([subject.keys.revokedSession(token.userId, token.sessionId)])).toBe(false);
+  });
+
+  it('refuses, within the staleness bound, a token logged out by another client writing to Redis', async () => {
+    const token = await tokenIdentity();
+    const sibling = { ...token, jti: randomUUID() };
+    expect(await subject.revocations.isRevoked(token)).toBe(false);
+    expect(await subject.revocations.isRevoked(sibling)).toBe(false);
+    // What a logout on another instance writes: the token's jti and its session, in one step.
+    await writer
+      .multi()
+      .set(subject.keys.revokedToken(token.userId, token.jti), '1', 'PX', 60_000)
+      .set(subject.keys.revokedSession(token.userId, token.sessionId), '1', 'PX', 60_000)
+      .exec();
     await sleep(MAX_STALENESS_MS);
     expect(await subject.revocations.isRevoked(token)).toBe(true);
+    expect(await subject.revocations.isRevoked(sibling)).toBe(true);
+    expect(await subject.revocations.isRevoked({ ...token, jti: randomUUID() })).toBe(true);
   });
 
   it('refuses at once a token this instance logged out (no wait for the invalidation)', async () => {
@@ -145,9 +175,9 @@ describe('RedisRevocationStore with its local mirror', () => {
     expect(killed).toBe(1);
     await closed;
     expect(subject.mirror.isFresh()).toBe(false);
-    expect(subject.mirror.knowsAbsent([subject.keys.revokedToken(token.userId, token.jti)])).toBe(false);
+    expect(subject.mirror.knowsAbsent([subject.keys.revokedSession(token.userId, token.sessionId)])).toBe(false);
     expect(await eventually(() => Promise.resolve(subject.mirror.isFresh()), 10_000)).toBe(true);
-    await writer.set(subject.keys.revokedToken(token.userId, token.jti), '1', 'PX', 60_000);
+    await writer.set(subject.keys.revokedSession(token.userId, token.sessionId), '1', 'PX', 60_000);
     await sleep(MAX_STALENESS_MS);
     expect(await subject.revocations.isRevoked(token)).toBe(true);
   });
@@ -155,10 +185,10 @@ describe('RedisRevocationStore with its local mirror', () => {
   it('on a flush (an invalidation with no key list) forgets everything and has the epoch checked again', async () => {
     const token = await tokenIdentity();
     expect(await subject.revocations.isRevoked(token)).toBe(false);
-    const jtiKey = subject.keys.revokedToken(token.userId, token.jti);
-    expect(subject.mirror.knowsAbsent([jtiKey])).toBe(true);
+    const sessionKey = subject.keys.revokedSession(token.userId, token.sessionId);
+    expect(subject.mirror.knowsAbsent([sessionKey])).toBe(true);
     subject.subscriber.emit('messageBuffer', Buffer.from('__redis__:invalidate'), null);
-    expect(subject.mirror.knowsAbsent([jtiKey])).toBe(false);
+    expect(subject.mirror.knowsAbsent([sessionKey])).toBe(false);
     expect(subject.epoch.confirmed).toBeUndefined();
     // Nothing was really flushed here: the record is found intact, and the same epoch confirmed again.
     expect(await subject.revocations.isRevoked(token)).toBe(false);
@@ -208,6 +238,21 @@ describe('two API instances with their mirrors', () => {
     for (let i = 0; i < 30; i += 1) await second.get('/me').set(bearer(tokens.access_token)).expect(200);
     // Other suites share this Redis, so allow a little noise; without the mirror this would be 30 or more.
     expect((await mgetCalls()) - before).toBeLessThan(10);
+  });
+
+  it('answers the first request of each access token a refresh mints from memory, and still refuses a logout', async () => {
+    let tokens = await signUpOn(first);
+    await second.get('/me').set(bearer(tokens.access_token)).expect(200); // the session is now known there
+    const before = await mgetCalls();
+    for (let i = 0; i < 20; i += 1) {
+      tokens = await rotate(first, tokens.refresh_token);
+      await second.get('/me').set(bearer(tokens.access_token)).expect(200);
+    }
+    // Shared Redis: a little noise; checking each new jti in Redis would be 20 or more.
+    expect((await mgetCalls()) - before).toBeLessThan(10);
+    await first.post('/logout').set(bearer(tokens.access_token)).expect(204);
+    await sleep(MAX_STALENESS_MS);
+    await second.get('/me').set(bearer(tokens.access_token)).expect(401);
   });
 
   it('refuses on the other instance, within 100 ms, a token logged out on one', async () => {

@@ -9,14 +9,21 @@ import type { RevocationStore, TokenIdentity } from './revocation-store.js';
 // One settled promise per answer the guard gets without a round trip: no allocation on the common paths.
 const NOT_REVOKED = Promise.resolve(false);
 const REVOKED = Promise.resolve(true);
+// What the mirror keeps of a check's MGET: the session's absence (keys[0]), when its jti (keys[1]) is absent too.
+const SESSION_ANSWERS = { remember: 1, ifAbsent: 2 };
 
 /**
  * The guard's check against Redis: the token's epoch against the one this instance confirmed, then one MGET of its
- * two revocation keys (its jti, its session id), both under the user's hash tag, so one slot on a Cluster too.
+ * two revocation keys (its session id, its jti), both under the user's hash tag, so one slot on a Cluster too.
  * Standalone and Sentinel, the MGET also reads the epoch's id: a store wiped a moment ago is caught by the very
  * check that would otherwise have found the revoked token's keys gone (a Cluster has that id in another slot; its
  * instances notice a wiped master within the epoch check's interval). `reads` is a connection that only reads (the
  * app's RevocationReads): a write held back by the server (CLIENT PAUSE WRITE) never holds a check behind it.
+ *
+ * With the mirror, one remembered absence answers for the whole session: a jti is never revoked without its
+ * session, for at least as long (END_SESSION, the only script that revokes a jti), so a session known not to be
+ * revoked has no revoked token either. A token never seen before, of a session already checked (the access token a
+ * refresh just minted), costs no round trip; only the session's first check reads Redis.
  */
 export class RedisRevocationStore implements RevocationStore, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly epochId: string | undefined;
@@ -46,8 +53,9 @@ export class RedisRevocationStore implements RevocationStore, OnApplicationBoots
     if (epoch === undefined) return this.isRevokedOnceConfirmed(token);
     if (token.epoch !== epoch) return REVOKED;
     const keys = this.checkKeysOf(token);
-    // Neither revocation exists, as of at most REVOCATION_MIRROR_MAX_STALENESS_MS ago: not revoked, no round trip.
-    if (this.mirror?.knowsAbsent(keys, 2)) return NOT_REVOKED;
+    // The session is not revoked, as of at most REVOCATION_MIRROR_MAX_STALENESS_MS ago, so neither is any of its
+    // tokens: not revoked, no round trip.
+    if (this.mirror?.knowsAbsent(keys, 1)) return NOT_REVOKED;
     return this.ask(keys, token);
   }
 
@@ -63,9 +71,13 @@ export class RedisRevocationStore implements RevocationStore, OnApplicationBoots
 
   private async ask(keys: readonly string[], token: TokenIdentity): Promise<boolean> {
     const mirror = this.mirror;
-    const [jti, sid, epoch] = await storeCall(() => (mirror ? mirror.read(keys) : this.reads.mget(...keys)));
+    // Only the session's absence is remembered, and only when the token's jti is not revoked either: a jti revoked
+    // without its session (a key not written by END_SESSION) is never covered by the session's answer.
+    const [sid, jti, epoch] = await storeCall(() =>
+      mirror ? mirror.read(keys, SESSION_ANSWERS) : this.reads.mget(...keys),
+    );
     if (this.epochId !== undefined && epoch !== token.epoch) return this.epochMismatch(epoch);
-    return jti !== null || sid !== null;
+    return sid !== null || jti !== null;
   }
 
   /** The store holds no epoch (it was wiped: 503 until the new one is confirmed) or another one (refused). */
@@ -75,11 +87,11 @@ export class RedisRevocationStore implements RevocationStore, OnApplicationBoots
     return true;
   }
 
-  /** The keys one check reads: the token's jti and session, and the epoch id where it shares their server. */
+  /** The keys one check reads: the token's session and jti, and the epoch id where it shares their server. */
   private checkKeysOf(token: TokenIdentity): readonly string[] {
     const revocations = [
-      this.keys.revokedToken(token.userId, token.jti),
       this.keys.revokedSession(token.userId, token.sessionId),
+      this.keys.revokedToken(token.userId, token.jti),
     ];
     return this.epochId === undefined ? revocations : [...revocations, this.epochId];
   }

@@ -116,21 +116,28 @@ export class RevocationMirror {
     return true;
   }
 
-  /** MGET through the mirror: the answer is kept when it is known to be current. */
-  async read(keys: readonly string[]): Promise<(string | null)[]> {
+  /**
+   * MGET through the mirror. The absence of the first `remember` keys is kept when it is known to be current, and
+   * only when none of the first `ifAbsent` keys exists: a check that finds a revocation remembers nothing.
+   */
+  async read(
+    keys: readonly string[],
+    { remember = keys.length, ifAbsent = remember }: { remember?: number; ifAbsent?: number } = {},
+  ): Promise<(string | null)[]> {
     const generation = this.generation;
     const keep = this.tracking;
-    for (const key of keys) this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
+    for (let index = 0; index < remember; index += 1) this.readStarted(keys[index]);
     try {
       const values = await this.data.mget(...keys);
-      if (keep && generation === this.generation) {
-        keys.forEach((key, index) => {
-          if (values[index] === null && !this.invalidatedInFlight.has(key)) this.absent.set(key, ABSENT);
-        });
+      if (keep && generation === this.generation && allAbsent(values, ifAbsent)) {
+        for (let index = 0; index < remember; index += 1) {
+          const key = keys[index];
+          if (!this.invalidatedInFlight.has(key)) this.absent.set(key, ABSENT);
+        }
       }
       return values;
     } finally {
-      for (const key of keys) this.settleRead(key);
+      for (let index = 0; index < remember; index += 1) this.settleRead(keys[index]);
     }
   }
 
@@ -228,6 +235,10 @@ export class RevocationMirror {
     }
   }
 
+  private readStarted(key: string): void {
+    this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
+  }
+
   private settleRead(key: string): void {
     const remaining = (this.inFlight.get(key) ?? 1) - 1;
     if (remaining > 0) return void this.inFlight.set(key, remaining);
@@ -249,4 +260,9 @@ export class RevocationMirror {
     this.absent.clear();
     for (const key of this.inFlight.keys()) this.invalidatedInFlight.add(key);
   }
+}
+
+function allAbsent(values: readonly (string | null)[], count: number): boolean {
+  for (let index = 0; index < count; index += 1) if (values[index] !== null) return false;
+  return true;
 }

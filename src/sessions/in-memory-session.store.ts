@@ -107,8 +107,9 @@ export class InMemorySessionStore implements SessionStore {
     if (token) this.revocations.revokeToken(token.jti, token.expiresAtMs);
     const session = this.sessionsOf(userId).get(sessionId);
     if (session) this.endNow(session);
-    // No record (ended already): the id still refuses whatever this token's session minted.
-    else if (token) this.revocations.revokeSession(sessionId, token.expiresAtMs);
+    // Ended or not (no record: ended already), the id refuses whatever this token's session minted until the token's
+    // own end at least: as in Redis, a jti is never revoked without its session, for at least as long.
+    if (token) this.revocations.revokeSession(sessionId, token.expiresAtMs);
     return Promise.resolve(session !== undefined);
   }
 

@@ -172,8 +172,9 @@ return {'current', 0, ep, tonumber(s[3]), tonumber(s[4]), tonumber(s[6]), tonumb
 `;
 
 /**
- * Ends one session; with a token (a logout), also revokes its jti until ARGV[4]. Without the session's record (it
- * was ended already), the session id is still revoked until then: no token the caller holds outlives that.
+ * Ends one session; with a token (a logout), also revokes its jti until ARGV[4], and its session id until then at
+ * least, whether or not the session's record was still there: a jti is never revoked without its session, for at
+ * least as long, the rule the revocation mirror answers a session's every token by (RedisRevocationStore).
  * KEYS: epoch, sessions, revoked sid, revoked jti (or any same-slot key). ARGV: epoch, sessionPrefix, sid,
  *   jtiUntilMs ('' for none).
  * Returns {'ended'|'revoked'|'absent', count, epoch}: the session ended, or (no session) only the token was
@@ -183,7 +184,7 @@ export const END_SESSION = `#!lua flags=allow-oom
 ${PRELUDE}
 if ARGV[4] ~= '' then revoke(KEYS[4], ARGV[4]) end
 local ended = end_session(KEYS[2], ARGV[2], ARGV[3])
-if ended == 0 and ARGV[4] ~= '' then revoke(KEYS[3], ARGV[4]) end
+if ARGV[4] ~= '' then revoke(KEYS[3], ARGV[4]) end
 if ended == 1 then return {'ended', count_change(), epoch_now()} end
 if ARGV[4] ~= '' then return {'revoked', count_change(), epoch_now()} end
 return {'absent', 0, epoch_now()}

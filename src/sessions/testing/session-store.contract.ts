@@ -365,6 +365,21 @@ export function describeSessionStoreContract(
         expect(await refused(session)).toBe(true);
       });
 
+      it("keeps a logged-out token's session revoked until the token's own end, even past the session's", async () => {
+        // The session's tokens can verify for 300 ms at most; the logged-out one is given 700 ms.
+        await fresh({ refreshTtlMs: 100, tokenLifetimeMs: 200 });
+        const session = newSession();
+        await open(session);
+        const jti = randomUUID();
+        await sessions.end(session.userId, session.sessionId, { jti, expiresAtMs: Date.now() + 700 });
+        await waitMs(450);
+        // What the revocation mirror relies on: a session whose id is not revoked has no revoked jti.
+        expect(await refused(session)).toBe(true);
+        await waitMs(500);
+        expect(await refused(session)).toBe(false);
+        expect(await refused(session, jti)).toBe(false);
+      });
+
       it('forgets a logged-out jti once the given time has passed', async () => {
         const session = newSession();
         await open(session);
