@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 describe('RedisRevocationStore round trips', () => {
-  it("answers the guard with exactly one command, an MGET of the two hash-tagged keys and the epoch's id", async () => {
+  it("answers the guard with exactly one command, an MGET of the two hash-tagged keys (session first) and the epoch's id", async () => {
     const { redis, keys, revocations, epoch } = stores;
     const token = { userId: randomUUID(), jti: randomUUID(), sessionId: randomUUID(), epoch: await epoch.current() };
     const sent: { name: string; args: unknown[] }[] = [];
@@ -34,8 +34,8 @@ describe('RedisRevocationStore round trips', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0].name).toBe('mget');
     expect(sent[0].args).toEqual([
-      keys.revokedToken(token.userId, token.jti),
       keys.revokedSession(token.userId, token.sessionId),
+      keys.revokedToken(token.userId, token.jti),
       keys.epochId(0),
     ]);
     // The two revocation keys share the user's slot (the epoch id is read along on one server only, not a Cluster).
