@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// `npm run bench:ab -- [--rounds N] [--seconds S] 'label ENV=value …' …`: an A/B of GET /me between settings of the
-// built app (dist/), interleaved round by round, each run on a fresh app and a flushed private Redis: req/s and the
-// app's CPU per request (utime+stime from /proc, less noisy than req/s on a shared machine). Every variant runs
-// REDIS_URL set (mode redis) unless it says otherwise. E.g.:
+// `npm run bench:ab -- [--rounds N] [--seconds S] [--first] 'label ENV=value …' …`: an A/B of GET /me between
+// settings of the built app (dist/), interleaved round by round, each run on a fresh app and a flushed private Redis:
+// req/s and the app's CPU per request (utime+stime from /proc, less noisy than req/s on a shared machine). Every
+// variant runs REDIS_URL set (mode redis) unless it says otherwise. With --first, every request carries a valid
+// token never sent before (as the bench's `redis first`; wrk only). E.g.:
 //   npm run bench:ab -- 'redis' 'no-metrics METRICS_ENABLED=false' 'off REVOCATION_CHECK=off'
+//   npm run bench:ab -- --first 'redis' 'uncached JWT_VERIFY_CACHE_SIZE=0'
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
+import { MAX_RPS, writeDistinctTokens } from './distinct-tokens.mjs';
 import {
   BenchError,
   HOST,
@@ -55,10 +58,10 @@ function variantOf(spec) {
 /**
  * One run: a fresh app with `variant`'s settings, a login, a warm-up, then the measured load.
  * @param {Variant} variant
- * @param {{ redis: Redis, redisUrl: string, out: string, seconds: number, ticks: number,
+ * @param {{ redis: Redis, redisUrl: string, out: string, seconds: number, ticks: number, first: boolean,
  *   generator: import('./lib.mjs').LoadGenerator }} ctx
  */
-async function measure(variant, { redis, redisUrl, out, seconds, ticks, generator }) {
+async function measure(variant, { redis, redisUrl, out, seconds, ticks, first, generator }) {
   await redis.flushall();
   const port = await freePort();
   const base = `http://${HOST}:${port}`;
@@ -84,10 +87,20 @@ async function measure(variant, { redis, redisUrl, out, seconds, ticks, generato
     const token = /** @type {{ access_token?: string } | undefined} */ (login.body)?.access_token;
     if (login.status !== 200 || !token) throw new BenchError(`${variant.label}: POST /login answered ${login.status}`);
     const load = { url: `${base}/me`, token, connections: 64, outFile: join(out, `load-${variant.label}.txt`) };
-    await runLoad(generator, { ...load, seconds: 3 });
+    /** @param {number} runSeconds @param {string} name */
+    const tokensFor = async (runSeconds, name) => {
+      if (!first) return {};
+      const tokensFile = join(out, `tokens-${variant.label}-${name}.txt`);
+      await writeDistinctTokens(token, JWT_SECRET, MAX_RPS * runSeconds, tokensFile);
+      return { tokensFile };
+    };
+    const warmupTokens = await tokensFor(3, 'warmup');
+    const measuredTokens = await tokensFor(seconds, 'measured');
+    await runLoad(generator, { ...load, ...warmupTokens, seconds: 3 });
     const pid = /** @type {number} */ (app.pid);
     const cpu0 = processCpuSeconds(pid, ticks);
-    const result = await runLoad(generator, { ...load, seconds });
+    const result = await runLoad(generator, { ...load, ...measuredTokens, seconds });
+    for (const { tokensFile } of [warmupTokens, measuredTokens]) if (tokensFile) rmSync(tokensFile, { force: true });
     const cpuUs = ((processCpuSeconds(pid, ticks) - cpu0) * 1e6) / result.requests;
     return { rps: result.rps, cpuUs, p99Ms: result.p99Ms, non2xx: result.non2xx };
   } finally {
@@ -99,7 +112,11 @@ async function measure(variant, { redis, redisUrl, out, seconds, ticks, generato
 async function main() {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { rounds: { type: 'string', default: '4' }, seconds: { type: 'string', default: '8' } },
+    options: {
+      rounds: { type: 'string', default: '4' },
+      seconds: { type: 'string', default: '8' },
+      first: { type: 'boolean', default: false },
+    },
   });
   const variants = positionals.map(variantOf);
   if (variants.length < 2) throw new BenchError("give two variants or more, e.g. 'redis' 'off REVOCATION_CHECK=off'");
@@ -115,6 +132,7 @@ async function main() {
     out,
     seconds: Number(values.seconds),
     ticks: clockTicksPerSecond(),
+    first: values.first,
     generator,
   };
   /** @type {Record<string, { rps: number, cpuUs: number }[]>} */
