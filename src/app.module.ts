@@ -6,6 +6,7 @@ import { AuditRetention } from './audit/audit-retention.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
 import { BodyDepthPipe } from './common/pipes/body-depth.pipe.js';
+import { VALIDATION_OPTIONS } from './common/pipes/validation-options.js';
 import { AppConfigModule } from './config/config.module.js';
 import type { AllConfig } from './config/config.types.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -24,13 +25,7 @@ import { RedisConnectionModule } from './redis/redis.module.js';
     { provide: APP_PIPE, useClass: BodyDepthPipe },
     {
       provide: APP_PIPE,
-      useValue: new ValidationPipe({
-        whitelist: true,
-        forbidNonWhitelisted: true,
-        forbidUnknownValues: true,
-        transform: true,
-        stopAtFirstError: false,
-      }),
+      useValue: new ValidationPipe(VALIDATION_OPTIONS),
     },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
   ],

@@ -40,7 +40,7 @@ export async function setUpApp(app: NestFastifyApplication): Promise<void> {
     app.setGlobalPrefix(apiPrefix, { exclude: [JWKS_PATH, AUTHORIZATION_SERVER_METADATA_PATH, METRICS_PATH] });
   const fastify = app.getHttpAdapter().getInstance();
   const oauthRoutePrefix = `${routePrefix}/oauth/`;
-  addResponseHeaders(fastify, docsEnabled ? `${routePrefix}/${DOCS_PATH}` : undefined);
+  addResponseHeaders(fastify, docsEnabled ? `${routePrefix}/${DOCS_PATH}` : undefined, oauthRoutePrefix);
   // In this order: the JSON-only rule also sends unknown routes to the 404 handler before any other check.
   refuseNonJsonBodiesOutside(fastify, oauthRoutePrefix);
   if (config.get('session.cookieTransport', { infer: true })) {

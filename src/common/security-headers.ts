@@ -45,12 +45,30 @@ function helmetHeaders(options?: Readonly<HelmetOptions>): Record<string, string
 }
 
 /**
- * Every response gets its request id (the caller's X-Request-Id, or a fresh one) and the API's security headers;
- * responses under `htmlPagesPrefix` (the OpenAPI UI and its assets) get helmet's page headers instead.
+ * The API's headers and `Pragma: no-cache`, for the OAuth token endpoints: RFC 6749 §5.1 and RFC 7662 §4 ask token
+ * information not to be cached, and HTTP/1.0 caches know only Pragma. Set here, before routing's handlers and pipes,
+ * so every answer of theirs (a parser's or a validation error included) carries it, for the price of no interceptor.
  */
-export function addResponseHeaders(fastify: FastifyInstance, htmlPagesPrefix: string | undefined): void {
+export const OAUTH_API_HEADERS: Readonly<Record<string, string>> = { ...API_HEADERS, pragma: 'no-cache' };
+
+/**
+ * Every response gets its request id (the caller's X-Request-Id, or a fresh one) and the API's security headers;
+ * responses under `htmlPagesPrefix` (the OpenAPI UI and its assets) get helmet's page headers instead, and those
+ * under `oauthRoutePrefix` (POST /oauth/revoke and /oauth/introspect, behind API_PREFIX) `OAUTH_API_HEADERS`.
+ */
+export function addResponseHeaders(
+  fastify: FastifyInstance,
+  htmlPagesPrefix: string | undefined,
+  oauthRoutePrefix: string,
+): void {
   fastify.addHook('onRequest', (request, reply, done) => {
-    const headers = htmlPagesPrefix && request.url.startsWith(htmlPagesPrefix) ? HTML_PAGE_HEADERS : API_HEADERS;
+    const { url } = request;
+    const headers =
+      htmlPagesPrefix && url.startsWith(htmlPagesPrefix)
+        ? HTML_PAGE_HEADERS
+        : url.startsWith(oauthRoutePrefix)
+          ? OAUTH_API_HEADERS
+          : API_HEADERS;
     void reply.headers(headers).header('x-request-id', request.id);
     done();
   });

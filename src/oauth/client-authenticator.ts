@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AllConfig } from '../config/config.types.js';
@@ -6,8 +6,9 @@ import type { ConfiguredOAuthClient } from '../config/oauth.config.js';
 import type { PresentedClient } from './client-credentials.js';
 import { OAuthException } from './oauth.exception.js';
 
+// One-shot (Node >= 21.7): no Hash object per call. A string is hashed as UTF-8.
 function digest(secret: string): Buffer {
-  return createHash('sha256').update(secret, 'utf8').digest();
+  return hash('sha256', secret, 'buffer');
 }
 
 interface KnownClient {

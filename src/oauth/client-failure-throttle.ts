@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { TTLCache } from '@isaacs/ttlcache';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -87,7 +87,5 @@ export class ClientFailureThrottle {
 
 // Hashed: a client id may be as long as a header, and it stays out of the store's keys.
 function pairKey(clientId: string, address: string): string {
-  return createHash('sha256')
-    .update(`${clientId}\n${normalizeIp(address)}`)
-    .digest('hex');
+  return hash('sha256', `${clientId}\n${normalizeIp(address)}`, 'hex');
 }

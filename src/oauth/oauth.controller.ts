@@ -1,7 +1,8 @@
-import { Body, Controller, Headers, HttpCode, HttpStatus, Ip, Post, UseFilters, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, HttpStatus, Ip, Post, UseFilters } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBasicAuth,
+  ApiBody,
   ApiConsumes,
   ApiOkResponse,
   ApiOperation,
@@ -17,10 +18,10 @@ import { ClientAuthenticator } from './client-authenticator.js';
 import { ClientFailureThrottle } from './client-failure-throttle.js';
 import { OAuthErrorDto } from './dto/oauth-error.dto.js';
 import { TokenIntrospectionDto } from './dto/token-introspection.dto.js';
-import { TokenRequestDto } from './dto/token-request.dto.js';
-import { NoStoreInterceptor } from './no-store.interceptor.js';
+import { TokenRequestDto, type TokenRequest } from './dto/token-request.dto.js';
 import { CLIENT_CHALLENGE, OAuthExceptionFilter } from './oauth-exception.filter.js';
 import { TokenIntrospectionService } from './token-introspection.service.js';
+import { TokenRequestPipe } from './token-request.pipe.js';
 import { TokenRevocationService } from './token-revocation.service.js';
 
 /** The security scheme of the introspection clients, for the OpenAPI document's components. */
@@ -47,12 +48,16 @@ const TOO_MANY_FAILURES = {
     'THROTTLE_WINDOW): refused, whatever the secret, until Retry-After',
 };
 
-/** Standard endpoints for other services and OAuth clients. They authenticate clients themselves: no bearer guard. */
+/**
+ * Standard endpoints for other services and OAuth clients. They authenticate clients themselves: no bearer guard.
+ * Their bodies are checked by TokenRequestPipe, not the global ValidationPipe: typed as the `TokenRequest` interface,
+ * which that pipe passes by, and documented as TokenRequestDto with `@ApiBody`. Their `Pragma: no-cache` is set with
+ * the security headers (security-headers.ts), so error answers carry it too.
+ */
 @ApiTags('oauth')
 @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
 @Public()
 @UseFilters(OAuthExceptionFilter)
-@UseInterceptors(NoStoreInterceptor)
 @Controller('oauth')
 export class OAuthController {
   constructor(
@@ -67,6 +72,7 @@ export class OAuthController {
   // Either no credentials (`{}`) or an OAuth client's.
   @ApiSecurity({})
   @ApiBasicAuth(OAUTH_CLIENT_SCHEME)
+  @ApiBody({ type: TokenRequestDto })
   @ApiOperation({
     summary: 'Revoke an access or refresh token (RFC 7009)',
     description:
@@ -83,7 +89,7 @@ export class OAuthController {
   @ApiTooManyRequestsResponse(TOO_MANY_FAILURES)
   @ApiServiceUnavailableResponse(STORE_DOWN)
   async revoke(
-    @Body() body: TokenRequestDto,
+    @Body(TokenRequestPipe) body: TokenRequest,
     @Ip() address: string,
     @Headers('authorization') authorization?: string,
   ): Promise<void> {
@@ -96,6 +102,7 @@ export class OAuthController {
   @Post('introspect')
   @HttpCode(HttpStatus.OK)
   @ApiBasicAuth(OAUTH_CLIENT_SCHEME)
+  @ApiBody({ type: TokenRequestDto })
   @ApiOperation({
     summary: 'Introspect an access or refresh token (RFC 7662)',
     description:
@@ -112,7 +119,7 @@ export class OAuthController {
   @ApiTooManyRequestsResponse(TOO_MANY_FAILURES)
   @ApiServiceUnavailableResponse(STORE_DOWN)
   async introspect(
-    @Body() body: TokenRequestDto,
+    @Body(TokenRequestPipe) body: TokenRequest,
     @Ip() address: string,
     @Headers('authorization') authorization?: string,
   ): Promise<TokenIntrospectionDto> {

@@ -9,6 +9,7 @@ export interface RouteArgument {
   kind: RouteParamtypes | undefined;
   /** The name given to the decorator: a path parameter, query key or header. */
   name: string | undefined;
+  /** The argument's class, or the DTO its pipe checks it against when it is typed as an interface. */
   type: Type | undefined;
   pipes: (Type<PipeTransform> | PipeTransform)[];
 }
@@ -46,12 +47,25 @@ export function apiRoutes(app: INestApplication): ApiRoute[] {
   );
 }
 
-/** The classes of a route's `@Body()` and `@Query()` arguments: the DTOs the global ValidationPipe checks. */
+/** The classes of a route's `@Body()` and `@Query()` arguments: the DTOs the global (or the route's) ValidationPipe checks. */
 export function dtoTypesOf(route: ApiRoute): Type<object>[] {
   return route.arguments
     .filter(({ kind, name }) => (kind === RouteParamtypes.BODY || kind === RouteParamtypes.QUERY) && name === undefined)
     .map(({ type }) => type)
     .filter((type): type is Type<object> => typeof type === 'function' && !PRIMITIVE_TYPES.has(type));
+}
+
+/**
+ * The class an argument is validated against: its declared type, or for one typed as an interface (so the global
+ * ValidationPipe passes it by) the `dto` its own pipe declares, such as TokenRequestPipe's.
+ */
+function validatedType(declared: Type | undefined, pipes: RouteArgument['pipes']): Type | undefined {
+  if (declared !== undefined && !PRIMITIVE_TYPES.has(declared)) return declared;
+  for (const pipe of pipes) {
+    const { dto } = (typeof pipe === 'function' ? pipe : pipe.constructor) as { dto?: unknown };
+    if (typeof dto === 'function') return dto as Type;
+  }
+  return declared;
 }
 
 function routeOf(controller: Type, methodName: string): ApiRoute | undefined {
@@ -69,7 +83,7 @@ function routeOf(controller: Type, methodName: string): ApiRoute | undefined {
     return {
       kind: Number.isInteger(kind) ? kind : undefined,
       name: typeof data === 'string' ? data : undefined,
-      type: types[index],
+      type: validatedType(types[index], pipes),
       pipes,
     };
   });

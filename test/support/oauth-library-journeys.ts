@@ -1,6 +1,6 @@
 import * as oauth from 'openid-client';
 import { PASSWORD, uniqueEmail } from './auth-client.js';
-import { CLIENT, newClient, type OAuthClientCredentials } from './oauth-client.js';
+import { CLIENT, expectNoStore, newClient, type OAuthClientCredentials } from './oauth-client.js';
 import type { OAuthJourneyOptions } from './oauth-journeys.js';
 import { freePort } from './redis-server.js';
 import { claimsOf, loginWithAgent, newAccount, tokenStatuses, type TokenPair } from './session-client.js';
@@ -199,6 +199,18 @@ export function describeOAuthLibraryJourneys({ storeName, createApp }: OAuthJour
         await oauth.tokenRevocation(configuration, accessToken);
         expect(await oauth.tokenIntrospection(configuration, accessToken)).toEqual({ active: false });
         expect((await http.get('/api/v1/me').set('Authorization', `Bearer ${accessToken}`)).status).toBe(401);
+      });
+
+      it('sends Pragma: no-cache under the prefix, on refusals too: one of validation, one of the body parser', async () => {
+        const { http } = api();
+        for (const path of ['/api/v1/oauth/revoke', '/api/v1/oauth/introspect']) {
+          const invalid = await http.post(path).type('form').send({ token: '' });
+          expect({ path, status: invalid.status }).toEqual({ path, status: 400 });
+          expectNoStore(invalid);
+          const malformed = await http.post(path).set('content-type', 'application/json').send('{"token":');
+          expect({ path, status: malformed.status }).toEqual({ path, status: 400 });
+          expectNoStore(malformed);
+        }
       });
     });
 

@@ -1,3 +1,4 @@
+import { MAX_BODY_DEPTH } from '../../../src/common/pipes/body-depth.pipe.js';
 import { CLIENT, ENCODED_CLIENT, basic, type ClientAuth, expectOAuthError, oauthPost } from '../oauth-client.js';
 import { tokenStatuses } from '../session-client.js';
 import { ALIVE, ENDED, newPair, type JourneyApp } from './shared.js';
@@ -86,5 +87,22 @@ export function itChecksTheRevokingClientAndRequest(api: JourneyApp): void {
 
     expectOAuthError(response, 400, 'invalid_request');
     expect(await tokenStatuses(http, pair)).toEqual(ALIVE);
+  });
+
+  it('refuses a body nested deeper than the depth limit on both endpoints: BodyDepthPipe runs before their pipe', async () => {
+    const { http } = api();
+    let token: unknown = 'garbage';
+    for (let depth = 0; depth < MAX_BODY_DEPTH + 2; depth++) token = { token };
+    for (const endpoint of ['/oauth/revoke', '/oauth/introspect']) {
+      const response = await http
+        .post(endpoint)
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify({ token }));
+      expectOAuthError(response, 400, 'invalid_request');
+      expect({ endpoint, body: response.body as unknown }).toMatchObject({
+        endpoint,
+        body: { error_description: `The request body is nested deeper than ${MAX_BODY_DEPTH} levels` },
+      });
+    }
   });
 }
