@@ -3,6 +3,9 @@
 //   MODE=nocheck  signature and expiry only; logout cannot revoke anything (the no-revocation ceiling);
 //   MODE=jti-get  then `EXISTS bl:<jti>` in Redis, one round trip per request; logout writes `bl:<jti>` until `exp`.
 // Routes: POST /login (no credentials, returns {access_token}), GET /me and POST /logout (bearer).
+// Its tokens carry the API's own header members and claim set (kid; sub, jti, sid, roles, ep, iat, exp, iss, aud),
+// and it checks issuer and audience as the API does: both verify tokens of the same size and shape, so the bench's
+// `… first` rows, which re-sign each app's own token per request, compare verifiers, not token lengths.
 import 'reflect-metadata';
 import { createSecretKey, randomUUID } from 'node:crypto';
 import {
@@ -28,10 +31,16 @@ const MODE = process.env.MODE ?? 'nocheck';
 if (MODE !== 'nocheck' && MODE !== 'jti-get') throw new Error(`MODE must be nocheck or jti-get, not ${MODE}`);
 const SECRET = createSecretKey(Buffer.from(process.env.JWT_SECRET ?? 'anchors-secret-0123456789abcdef0123456789', 'utf8'));
 const REDIS = Symbol('REDIS');
+// As the API's defaults: JWT_ISSUER, JWT_AUDIENCE, a 16-character store epoch id, a key id of 16 base64url characters.
+const ISSUER = 'revocable-jwt-api';
+const AUDIENCE = 'revocable-jwt-api';
+const EPOCH = 'AnchorEpoch00000';
+const KEY_ID = 'anchorHs256KeyId';
 
 interface Claims {
-  sub: number;
+  sub: string;
   jti: string;
+  sid: string;
   exp: number;
 }
 interface AuthedRequest {
@@ -69,7 +78,8 @@ class AnchorController {
   @Post('login')
   @HttpCode(200)
   async login() {
-    return { access_token: await this.jwt.signAsync({ sub: 1, jti: randomUUID() }) };
+    const claims = { sub: randomUUID(), jti: randomUUID(), sid: randomUUID(), roles: ['user'], ep: EPOCH };
+    return { access_token: await this.jwt.signAsync(claims) };
   }
 
   @Get('me')
@@ -87,7 +97,13 @@ class AnchorController {
 }
 
 @Module({
-  imports: [JwtModule.register({ secret: SECRET, signOptions: { algorithm: 'HS256', expiresIn: 900 } })],
+  imports: [
+    JwtModule.register({
+      secret: SECRET,
+      signOptions: { algorithm: 'HS256', expiresIn: 900, issuer: ISSUER, audience: AUDIENCE, keyid: KEY_ID },
+      verifyOptions: { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE },
+    }),
+  ],
   controllers: [AnchorController],
   providers: [
     BearerGuard,

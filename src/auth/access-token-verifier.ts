@@ -16,8 +16,8 @@ export interface VerifiedAccessToken {
  * 1. its key, found by the token's exact header segment (AccessTokenKeys.keyFor: any other header is refused);
  * 2. its signature with that key's pinned algorithm, issuer, audience, expiry and clock tolerance (token-verifier.ts);
  * 3. its claim formats (principalFromClaims);
- * 4. one store round trip: was its jti, its session or its user's earlier tokens revoked, or is it of an earlier
- *    store epoch (RevocationStore.isRevoked)?
+ * 4. at most one store round trip: was its jti, its session or its user's earlier tokens revoked, or is it of an
+ *    earlier store epoch (RevocationStore.answerFromMemory, else RevocationStore.isRevoked)?
  * Steps 1 to 3 are synchronous and throw InvalidTokenException (401); a store that cannot answer rejects with
  * StoreUnavailableError (503), never an acceptance.
  */
@@ -25,6 +25,10 @@ export interface VerifiedAccessToken {
 export class AccessTokenVerifier {
   /** REVOCATION_CHECK=off (refused in production) skips step 4 for the guard: the bench's baseline. */
   private readonly checkRevocation: boolean;
+  // Step 3's answer per verified claims object. The verified-token cache hands a token's repeat requests the same
+  // frozen claims, so they get the same principal too: no claim is parsed twice, and the revocation store can
+  // remember what it derives from the principal (its keys) for as long as the token is cached.
+  private readonly verifiedByClaims = new WeakMap<object, VerifiedAccessToken>();
 
   constructor(
     private readonly keys: AccessTokenKeys,
@@ -37,15 +41,21 @@ export class AccessTokenVerifier {
   /** Steps 1 to 3: the token's principal and claims, or an InvalidTokenException saying what was wrong. */
   verify(token: string): VerifiedAccessToken {
     const claims = this.keys.keyFor(token).verify(token);
+    const known = this.verifiedByClaims.get(claims);
+    if (known) return known;
     const principal = principalFromClaims(claims);
     if (!principal) throw new InvalidTokenException('The access token is missing a required claim');
-    return { principal, claims: claims as AccessTokenClaims };
+    const verified = { principal: Object.freeze(principal), claims: claims as AccessTokenClaims };
+    this.verifiedByClaims.set(claims, verified);
+    return verified;
   }
 
   /** The guard's question, all four steps: the caller, or 401 (invalid or revoked) or 503. */
   async authenticate(token: string): Promise<Principal> {
     const { principal } = this.verify(token);
-    if (this.checkRevocation && (await this.revocations.isRevoked(principal))) {
+    // From the store's memory when it knows (no promise to wait on: most requests), else its one round trip.
+    const revocations = this.revocations;
+    if (this.checkRevocation && (revocations.answerFromMemory(principal) ?? (await revocations.isRevoked(principal)))) {
       throw new InvalidTokenException('The access token has been revoked');
     }
     return principal;
@@ -64,6 +74,8 @@ export class AccessTokenVerifier {
       if (error instanceof InvalidTokenException) return undefined;
       throw error;
     }
-    return (await this.revocations.isRevoked(verified.principal)) ? undefined : verified;
+    const { principal } = verified;
+    const revocations = this.revocations;
+    return (revocations.answerFromMemory(principal) ?? (await revocations.isRevoked(principal))) ? undefined : verified;
   }
 }

@@ -35,9 +35,11 @@ export class InMemoryRevocationStore implements RevocationStore {
   constructor(private readonly epoch: StoreEpoch) {}
 
   isRevoked(token: TokenIdentity): Promise<boolean> {
-    return Promise.resolve(
-      token.epoch !== this.epoch.confirmed || this.tokens.has(token.jti) || this.sessions.has(token.sessionId),
-    );
+    return Promise.resolve(this.answerFromMemory(token));
+  }
+
+  answerFromMemory(token: TokenIdentity): boolean {
+    return token.epoch !== this.epoch.confirmed || this.tokens.has(token.jti) || this.sessions.has(token.sessionId);
   }
 
   settle(): Promise<void> {

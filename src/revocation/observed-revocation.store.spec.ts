@@ -44,6 +44,17 @@ describe('ObservedRevocationStore', () => {
     for (const { seconds } of observer.checks) expect(seconds).toBeGreaterThanOrEqual(0);
   });
 
+  it('reports an answer from memory as a check too, and an unknown one (left to isRevoked) not at all', () => {
+    const identity = token();
+    expect(store.answerFromMemory(identity)).toBe(false);
+    adapter.revokeSession(identity.sessionId, Date.now() + 60_000);
+    expect(store.answerFromMemory(identity)).toBe(true);
+    const unknowing = { answerFromMemory: () => undefined } as unknown as RevocationStore;
+    expect(new ObservedRevocationStore(unknowing, observer).answerFromMemory(identity)).toBeUndefined();
+
+    expect(observer.checks.map((check) => check.result)).toEqual(['allowed', 'revoked']);
+  });
+
   it('reports a check the store could not answer as store_error, and still fails it', async () => {
     const failure = new Error('store down');
     const failing = { isRevoked: () => Promise.reject(failure) } as unknown as RevocationStore;
@@ -55,7 +66,7 @@ describe('ObservedRevocationStore', () => {
 
   it("waits for the adapter's settle", async () => {
     const settle = jest.fn(() => Promise.resolve());
-    await new ObservedRevocationStore({ isRevoked: jest.fn(), settle }, observer).settle();
+    await new ObservedRevocationStore({ isRevoked: jest.fn(), answerFromMemory: jest.fn(), settle }, observer).settle();
     expect(settle).toHaveBeenCalledTimes(1);
   });
 });

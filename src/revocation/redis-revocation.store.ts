@@ -27,6 +27,9 @@ const SESSION_ANSWERS = { remember: 1, ifAbsent: 2 };
  */
 export class RedisRevocationStore implements RevocationStore, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly epochId: string | undefined;
+  // The keys of each token identity seen: AccessTokenVerifier hands a cached token's every request the same
+  // principal, so its keys are built once, not on each check (they are gone with the principal).
+  private readonly keysByToken = new WeakMap<TokenIdentity, readonly string[]>();
 
   constructor(
     private readonly reads: RedisClient,
@@ -49,14 +52,19 @@ export class RedisRevocationStore implements RevocationStore, OnApplicationBoots
   }
 
   isRevoked(token: TokenIdentity): Promise<boolean> {
+    const known = this.answerFromMemory(token);
+    if (known !== undefined) return known ? REVOKED : NOT_REVOKED;
+    if (this.epoch.confirmed === undefined) return this.isRevokedOnceConfirmed(token);
+    return this.ask(this.checkKeysOf(token), token);
+  }
+
+  answerFromMemory(token: TokenIdentity): boolean | undefined {
     const epoch = this.epoch.confirmed;
-    if (epoch === undefined) return this.isRevokedOnceConfirmed(token);
-    if (token.epoch !== epoch) return REVOKED;
-    const keys = this.checkKeysOf(token);
+    if (epoch === undefined) return undefined;
+    if (token.epoch !== epoch) return true;
     // The session is not revoked, as of at most REVOCATION_MIRROR_MAX_STALENESS_MS ago, so neither is any of its
     // tokens: not revoked, no round trip.
-    if (this.mirror?.knowsAbsent(keys, 1)) return NOT_REVOKED;
-    return this.ask(keys, token);
+    return this.mirror?.knowsAbsent(this.checkKeysOf(token), 1) ? false : undefined;
   }
 
   async settle(): Promise<void> {
@@ -89,10 +97,13 @@ export class RedisRevocationStore implements RevocationStore, OnApplicationBoots
 
   /** The keys one check reads: the token's session and jti, and the epoch id where it shares their server. */
   private checkKeysOf(token: TokenIdentity): readonly string[] {
-    const revocations = [
-      this.keys.revokedSession(token.userId, token.sessionId),
-      this.keys.revokedToken(token.userId, token.jti),
-    ];
-    return this.epochId === undefined ? revocations : [...revocations, this.epochId];
+    let keys = this.keysByToken.get(token);
+    if (keys === undefined) {
+      const session = this.keys.revokedSession(token.userId, token.sessionId);
+      const jti = this.keys.revokedToken(token.userId, token.jti);
+      keys = this.epochId === undefined ? [session, jti] : [session, jti, this.epochId];
+      this.keysByToken.set(token, keys);
+    }
+    return keys;
   }
 }

@@ -20,6 +20,13 @@ export interface RevocationStore {
    */
   isRevoked(token: TokenIdentity): Promise<boolean>;
 
+  /**
+   * The same answer when this instance has it without a round trip (the in-memory store always; the Redis store
+   * for an earlier epoch, or a session its mirror knows), else undefined: then ask isRevoked. Lets the guard answer
+   * a token's every request without waiting on a promise; never a "not revoked" that isRevoked would not give.
+   */
+  answerFromMemory(token: TokenIdentity): boolean | undefined;
+
   /** Resolves once this instance's own checks refuse every revocation written before the call. */
   settle(): Promise<void>;
 }
