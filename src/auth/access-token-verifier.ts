@@ -25,10 +25,6 @@ export interface VerifiedAccessToken {
 export class AccessTokenVerifier {
   /** REVOCATION_CHECK=off (refused in production) skips step 4 for the guard: the bench's baseline. */
   private readonly checkRevocation: boolean;
-  // Step 3's answer per verified claims object. The verified-token cache hands a token's repeat requests the same
-  // frozen claims, so they get the same principal too: no claim is parsed twice, and the revocation store can
-  // remember what it derives from the principal (its keys) for as long as the token is cached.
-  private readonly verifiedByClaims = new WeakMap<object, VerifiedAccessToken>();
 
   constructor(
     private readonly keys: AccessTokenKeys,
@@ -41,13 +37,9 @@ export class AccessTokenVerifier {
   /** Steps 1 to 3: the token's principal and claims, or an InvalidTokenException saying what was wrong. */
   verify(token: string): VerifiedAccessToken {
     const claims = this.keys.keyFor(token).verify(token);
-    const known = this.verifiedByClaims.get(claims);
-    if (known) return known;
     const principal = principalFromClaims(claims);
     if (!principal) throw new InvalidTokenException('The access token is missing a required claim');
-    const verified = { principal: Object.freeze(principal), claims: claims as AccessTokenClaims };
-    this.verifiedByClaims.set(claims, verified);
-    return verified;
+    return { principal, claims: claims as AccessTokenClaims };
   }
 
   /** The guard's question, all four steps: the caller, or 401 (invalid or revoked) or 503. */

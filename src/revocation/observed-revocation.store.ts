@@ -18,19 +18,16 @@ export class ObservedRevocationStore implements RevocationStore {
     private readonly observer: RevocationObserver,
   ) {}
 
-  // One `then` on the adapter's promise, not an async wrapper around it: no second promise per check.
-  isRevoked(token: TokenIdentity): Promise<boolean> {
+  async isRevoked(token: TokenIdentity): Promise<boolean> {
     const startedAt = performance.now();
-    return this.store.isRevoked(token).then(
-      (revoked) => {
-        this.observer.checked(revoked ? 'revoked' : 'allowed', secondsSince(startedAt));
-        return revoked;
-      },
-      (error: unknown) => {
-        this.observer.checked('store_error', secondsSince(startedAt));
-        throw error;
-      },
-    );
+    try {
+      const revoked = await this.store.isRevoked(token);
+      this.observer.checked(revoked ? 'revoked' : 'allowed', secondsSince(startedAt));
+      return revoked;
+    } catch (error) {
+      this.observer.checked('store_error', secondsSince(startedAt));
+      throw error;
+    }
   }
 
   answerFromMemory(token: TokenIdentity): boolean | undefined {

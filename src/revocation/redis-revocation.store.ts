@@ -27,9 +27,6 @@ const SESSION_ANSWERS = { remember: 1, ifAbsent: 2 };
  */
 export class RedisRevocationStore implements RevocationStore, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly epochId: string | undefined;
-  // The keys of each token identity seen: AccessTokenVerifier hands a cached token's every request the same
-  // principal, so its keys are built once, not on each check (they are gone with the principal).
-  private readonly keysByToken = new WeakMap<TokenIdentity, readonly string[]>();
 
   constructor(
     private readonly reads: RedisClient,
@@ -97,13 +94,8 @@ export class RedisRevocationStore implements RevocationStore, OnApplicationBoots
 
   /** The keys one check reads: the token's session and jti, and the epoch id where it shares their server. */
   private checkKeysOf(token: TokenIdentity): readonly string[] {
-    let keys = this.keysByToken.get(token);
-    if (keys === undefined) {
-      const session = this.keys.revokedSession(token.userId, token.sessionId);
-      const jti = this.keys.revokedToken(token.userId, token.jti);
-      keys = this.epochId === undefined ? [session, jti] : [session, jti, this.epochId];
-      this.keysByToken.set(token, keys);
-    }
-    return keys;
+    const session = this.keys.revokedSession(token.userId, token.sessionId);
+    const jti = this.keys.revokedToken(token.userId, token.jti);
+    return this.epochId === undefined ? [session, jti] : [session, jti, this.epochId];
   }
 }
