@@ -6,6 +6,9 @@
 // token never sent before (as the bench's `redis first`; wrk only). E.g.:
 //   npm run bench:ab -- 'redis' 'no-metrics METRICS_ENABLED=false' 'off REVOCATION_CHECK=off'
 //   npm run bench:ab -- --first 'redis' 'uncached JWT_VERIFY_CACHE_SIZE=0'
+// Two settings are the bench's own: APP_MAIN, another build's main.js (to A/B two commits: copy one's dist/ to a
+// folder inside the checkout, so that it finds node_modules), and NODE_FLAGS, node's own flags, comma-separated
+// (NODE_OPTIONS refuses some), e.g. 'profiled NODE_FLAGS=--cpu-prof,--cpu-prof-dir=/tmp/prof'.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,7 +82,9 @@ async function measure(variant, { redis, redisUrl, out, seconds, ticks, first, g
     DATABASE_DIR: dataDir,
     ...variant.env,
   };
-  const app = startChild(process.execPath, [join(ROOT, 'dist', 'main.js')], { env, cwd: out, logFile });
+  const { APP_MAIN = join(ROOT, 'dist', 'main.js'), NODE_FLAGS } = variant.env;
+  const args = [...(NODE_FLAGS ? NODE_FLAGS.split(',') : []), APP_MAIN];
+  const app = startChild(process.execPath, args, { env, cwd: out, logFile });
   try {
     await waitForHttp(app, `${base}/me`, logFile);
     await request('POST', `${base}/register`, { body: ACCOUNT });

@@ -97,7 +97,7 @@ describe('RedisRevocationStore with its local mirror', () => {
     // Not what the app writes (a logout revokes the session with the jti): the session's absence must not be kept.
     await writer.set(subject.keys.revokedToken(token.userId, token.jti), '1', 'PX', 60_000);
     expect(await subject.revocations.isRevoked(token)).toBe(true);
-    expect(subject.mirror.knowsAbsent([subject.keys.revokedSession(token.userId, token.sessionId)])).toBe(false);
+    expect(subject.mirror.knowsAbsent(subject.keys.revokedSession(token.userId, token.sessionId))).toBe(false);
   });
 
   it('refuses, within the staleness bound, a token logged out by another client writing to Redis', async () => {
@@ -175,7 +175,7 @@ describe('RedisRevocationStore with its local mirror', () => {
     expect(killed).toBe(1);
     await closed;
     expect(subject.mirror.isFresh()).toBe(false);
-    expect(subject.mirror.knowsAbsent([subject.keys.revokedSession(token.userId, token.sessionId)])).toBe(false);
+    expect(subject.mirror.knowsAbsent(subject.keys.revokedSession(token.userId, token.sessionId))).toBe(false);
     expect(await eventually(() => Promise.resolve(subject.mirror.isFresh()), 10_000)).toBe(true);
     await writer.set(subject.keys.revokedSession(token.userId, token.sessionId), '1', 'PX', 60_000);
     await sleep(MAX_STALENESS_MS);
@@ -186,9 +186,9 @@ describe('RedisRevocationStore with its local mirror', () => {
     const token = await tokenIdentity();
     expect(await subject.revocations.isRevoked(token)).toBe(false);
     const sessionKey = subject.keys.revokedSession(token.userId, token.sessionId);
-    expect(subject.mirror.knowsAbsent([sessionKey])).toBe(true);
+    expect(subject.mirror.knowsAbsent(sessionKey)).toBe(true);
     subject.subscriber.emit('messageBuffer', Buffer.from('__redis__:invalidate'), null);
-    expect(subject.mirror.knowsAbsent([sessionKey])).toBe(false);
+    expect(subject.mirror.knowsAbsent(sessionKey)).toBe(false);
     expect(subject.epoch.confirmed).toBeUndefined();
     // Nothing was really flushed here: the record is found intact, and the same epoch confirmed again.
     expect(await subject.revocations.isRevoked(token)).toBe(false);

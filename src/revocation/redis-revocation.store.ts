@@ -61,7 +61,9 @@ export class RedisRevocationStore implements RevocationStore, OnApplicationBoots
     if (token.epoch !== epoch) return true;
     // The session is not revoked, as of at most REVOCATION_MIRROR_MAX_STALENESS_MS ago, so neither is any of its
     // tokens: not revoked, no round trip.
-    return this.mirror?.knowsAbsent(this.checkKeysOf(token), 1) ? false : undefined;
+    const mirror = this.mirror;
+    if (!mirror) return undefined;
+    return mirror.knowsAbsent(this.keys.revokedSession(token.userId, token.sessionId)) ? false : undefined;
   }
 
   async settle(): Promise<void> {

@@ -105,15 +105,12 @@ export class RevocationMirror {
   }
 
   /**
-   * True when every key (the first `count` of them) is known not to exist in Redis, as of at most `maxStalenessMs`
-   * ago. Only absence is kept:
-   * a key that exists (a revocation) expires in Redis on its own clock, which the mirror cannot
-   * see until Redis gets round to deleting it; so such checks always ask Redis.
+   * True when `key` is known not to exist in Redis, as of at most `maxStalenessMs` ago. Only absence is kept: a key
+   * that exists (a revocation) expires in Redis on its own clock, which the mirror cannot see until Redis gets round
+   * to deleting it; so such checks always ask Redis.
    */
-  knowsAbsent(keys: readonly string[], count = keys.length): boolean {
-    if (!this.isFresh()) return false;
-    for (let index = 0; index < count; index += 1) if (!this.absent.has(keys[index])) return false;
-    return true;
+  knowsAbsent(key: string): boolean {
+    return this.isFresh() && this.absent.has(key);
   }
 
   /**

@@ -231,6 +231,20 @@ describe.each(RULE_CASES)('verification rules with $algorithm and $cache', ({ al
     expect(outcome(key, `${header}.${payload}.${signature}x`)).toBe('invalid');
   });
 
+  it(
+    verifyCacheSize > 0
+      ? 'verifies a token afresh on its first two requests, then answers it from the cache'
+      : 'verifies a token afresh on every request',
+    async () => {
+      const token = await sign({});
+      const answers = [1, 2, 3, 4].map(() => key.verify(token));
+      expect(answers.map((claims) => Object.isFrozen(claims))).toEqual(
+        verifyCacheSize > 0 ? [false, true, true, true] : [false, false, false, false],
+      );
+      expect(new Set(answers).size).toBe(verifyCacheSize > 0 ? 2 : 4);
+    },
+  );
+
   describe('a token accepted once', () => {
     afterEach(() => jest.useRealTimers());
 

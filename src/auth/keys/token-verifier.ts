@@ -5,6 +5,7 @@ import { InvalidTokenException } from '../../common/errors/invalid-token.excepti
 import type { SigningAlgorithm } from '../../config/signing-keys.js';
 import type { AccessTokenClaims } from '../access-token-claims.js';
 import { hmacTokenVerifier } from './hmac-token-verifier.js';
+import { SeenTokens } from './seen-tokens.js';
 
 const EXPIRED = 'The access token has expired';
 const INVALID = 'The access token is invalid';
@@ -29,8 +30,8 @@ export type TokenVerifier = (token: string) => VerifiedClaims;
  * tolerance (a missing `exp` is principalFromClaims's to refuse): HS256 by hmac-token-verifier.ts (one HMAC, one
  * decode, one parse), RS256, ES256 and EdDSA by fast-jwt.
  * Verified claims are then remembered, keyed by the whole token, until the token's `exp` plus the tolerance: a client
- * sends the same token on every request for its whole lifetime, and only the first one pays for the signature and
- * the JSON. A changed byte is another key; a refused token is never remembered; the cache holds no revocation
+ * sends the same token on every request for its whole lifetime, and only the first two pay for the signature and
+ * the JSON (a token is taken in on its second request: seen-tokens.ts). A changed byte is another key; a refused token is never remembered; the cache holds no revocation
  * answer (the store is asked on every request). fast-jwt's own cache would key each token by its SHA-256 (~4 µs per
  * request in the profile) and warns at start about any other key builder, even this exact one. A refusal is the 401
  * itself: it says "expired" or "invalid", nothing more.
@@ -38,14 +39,18 @@ export type TokenVerifier = (token: string) => VerifiedClaims;
 export function tokenVerifier(algorithm: SigningAlgorithm, key: KeyObject, rules: VerificationRules): TokenVerifier {
   const toleranceMs = rules.clockToleranceSeconds * 1000;
   const verify = algorithm === 'HS256' ? hmacVerify(key, rules) : publicKeyVerify(algorithm, key, rules);
-  const verified = rules.cacheSize > 0 ? new LRUCache<string, VerifiedClaims>({ max: rules.cacheSize }) : undefined;
+  if (rules.cacheSize === 0) return verify;
+  const verified = new LRUCache<string, VerifiedClaims>({ max: rules.cacheSize });
+  const seen = new SeenTokens();
   return (token) => {
-    const remembered = verified?.get(token);
+    const remembered = verified.get(token);
     // The wall clock decides, as for a fresh verify; the cache's own TTL (a monotonic clock) only evicts.
     if (remembered && (remembered.exp as number) * 1000 + toleranceMs >= Date.now()) return remembered;
     const claims = verify(token);
+    // Remembered from its second request on (seen-tokens.ts), so that tokens sent once leave nothing behind.
+    if (!seen.seenBefore(token)) return claims;
     const ttl = typeof claims.exp === 'number' ? claims.exp * 1000 + toleranceMs - Date.now() : 0;
-    if (verified && ttl > 0) verified.set(token, Object.freeze(claims), { ttl });
+    if (ttl > 0) verified.set(token, Object.freeze(claims), { ttl });
     return claims;
   };
 }
