@@ -43,9 +43,7 @@ export class TokenRequestPipe implements PipeTransform<unknown, TokenRequest | P
 
 function isAcceptedAsIs(value: unknown): value is TokenRequest {
   if (typeof value !== 'object' || value === null) return false;
-  // What the JSON and form parsers build; an array or any other class goes the slow way.
-  const prototype: unknown = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) return false;
+  if (!isPlainRecord(value)) return false;
   let hasToken = false;
   for (const key of Object.keys(value)) {
     const field = (value as Record<string, unknown>)[key];
@@ -54,4 +52,14 @@ function isAcceptedAsIs(value: unknown): value is TokenRequest {
     if (key === 'token') hasToken = field.length > 0;
   }
   return hasToken;
+}
+
+/**
+ * What the JSON parser builds (an Object) and the form parser (@fastify/formbody's fast-querystring: an object whose
+ * prototype is an empty object of no prototype); an array or any other class goes the slow way.
+ */
+function isPlainRecord(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  if (prototype === Object.prototype || prototype === null) return true;
+  return Object.getPrototypeOf(prototype) === null && Reflect.ownKeys(prototype).length === 0;
 }
