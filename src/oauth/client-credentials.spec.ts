@@ -26,6 +26,23 @@ describe('presentedClient', () => {
     });
   });
 
+  it('takes an id and a secret with nothing to decode as they are', () => {
+    expect(presentedClient(basic('bench-client:0f3a9c_-.~Z'), {})).toEqual({
+      id: 'bench-client',
+      secret: '0f3a9c_-.~Z',
+    });
+  });
+
+  it.each([
+    ['no padding, none needed', 'YTpi', { id: 'a', secret: 'b' }],
+    ['two = as needed', 'YWI6Yw==', { id: 'ab', secret: 'c' }],
+    ['one = as needed', 'YWI6Y2Q=', { id: 'ab', secret: 'cd' }],
+    ['one = more than needed', 'YWI6Y2Q==', { id: 'ab', secret: 'cd' }],
+    ['the padding left out', 'YWI6Yw', { id: 'ab', secret: 'c' }],
+  ])('reads HTTP Basic with %s (the padding is never part of the credentials)', (_case, encoded, client) => {
+    expect(presentedClient(`Basic ${encoded}`, {})).toEqual(client);
+  });
+
   it('keeps every colon after the first one in the secret', () => {
     expect(presentedClient(basic('billing:a:b:c'), {})).toEqual({ id: 'billing', secret: 'a:b:c' });
   });
@@ -74,6 +91,9 @@ describe('presentedClient', () => {
     ['Basic without credentials', 'Basic'],
     ['characters outside base64', 'Basic ab$cd'],
     ['a truncated base64 value', 'Basic YWJjZA=x'],
+    ['base64 whose last character carries stray bits', 'Basic YTpiYx'],
+    ['base64 one character short of a byte', 'Basic YTpiY'],
+    ['three padding characters', `${basic('ab:cd')}==`],
     ['credentials without a colon', basic('billing')],
     ['an empty client id', basic(':secret')],
     ['a malformed percent escape', basic('billing:50%')],

@@ -12,7 +12,8 @@ export interface ClientBodyParameters {
   client_secret?: string;
 }
 
-const BASIC = /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i;
+// The credentials' base64 without its padding, which may be left out.
+const BASIC = /^Basic +([A-Za-z0-9+/]+)={0,2} *$/i;
 
 /**
  * The client a request presents (RFC 6749 §2.3.1): HTTP Basic, whose id and secret are form-url-encoded before
@@ -39,8 +40,12 @@ export function presentedClient(
 function fromBasicHeader(authorization: string): PresentedClient {
   const encoded = BASIC.exec(authorization)?.[1];
   const decoded = encoded && Buffer.from(encoded, 'base64');
-  // Buffer.from skips what is not base64; re-encoding tells a clean value from a mangled one.
-  if (!decoded || decoded.toString('base64').replace(/=+$/, '') !== encoded.replace(/=+$/, '')) {
+  // Buffer.from skips what is not base64; re-encoding (its padding aside) tells a clean value from a mangled one.
+  if (
+    !decoded ||
+    Math.ceil((decoded.length * 4) / 3) !== encoded.length ||
+    !decoded.toString('base64').startsWith(encoded)
+  ) {
     throw OAuthException.invalidClient('The Authorization header is not well-formed HTTP Basic');
   }
   const pair = decoded.toString('utf8');
@@ -55,6 +60,8 @@ function fromBasicHeader(authorization: string): PresentedClient {
 
 /** application/x-www-form-urlencoded decoding; undefined for a malformed percent escape. */
 function formDecode(value: string): string | undefined {
+  // Most ids and secrets (hex, base64url) hold neither: nothing to decode.
+  if (!value.includes('%') && !value.includes('+')) return value;
   try {
     return decodeURIComponent(value.replace(/\+/g, ' '));
   } catch {
