@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { timingSafeEqual, type KeyObject } from 'node:crypto';
+import { hmacSha256Base64url } from './hmac-sha256.js';
 import type { VerificationRules } from './token-verifier.js';
 
 /** Why a token was refused: the 401 says "expired" for the first, "invalid" for the second. */
@@ -23,15 +24,14 @@ export function hmacTokenVerifier(
   rules: Omit<VerificationRules, 'cacheSize'>,
 ): (token: string) => Record<string, unknown> | HmacRefusal {
   const toleranceMs = rules.clockToleranceSeconds * 1000;
+  const sign = hmacSha256Base64url(key);
   return (token) => {
     const payloadStart = token.indexOf('.') + 1;
     const signatureStart = token.indexOf('.', payloadStart) + 1;
     if (payloadStart === 0 || signatureStart === 0 || token.length - signatureStart !== SIGNATURE_LENGTH) {
       return 'invalid';
     }
-    const expected = createHmac('sha256', key)
-      .update(token.slice(0, signatureStart - 1))
-      .digest('base64url');
+    const expected = sign(token.slice(0, signatureStart - 1));
     if (!timingSafeEqual(Buffer.from(expected), Buffer.from(token.slice(signatureStart)))) return 'invalid';
 
     let claims: unknown;
