@@ -41,6 +41,8 @@ export const NO_THROTTLE = {
 // The logins start this long before the concurrent GET /me load and end this long after it, so that GET /me meets a
 // busy thread pool from its first request to its last.
 const LEAD_SECONDS = 1;
+/** Issue 18's floor: GET /me keeps this share of its req/s alone while logins run, within this p99. */
+export const LOGIN_FLOOR = { meRpsRatio: 0.8, meP99Ms: 50 };
 // OWASP Password Storage Cheat Sheet: argon2id with one of these (memory KiB, passes), parallelism 1; all of equal
 // strength, the first being the minimum it names. "Or better": at least the memory and passes of one pair.
 const OWASP_ARGON2ID = [
@@ -334,6 +336,7 @@ export function loginMarkdown(phase, generatorName) {
       ? [
           `- [${m.status429 === 0 ? 'met' : 'FAIL'}] no 429 from POST /login with throttling off (enforced): ` +
             `${m.status429}`,
+          (({ floor, value, met }) => checkLine(met, `${floor}: ${value}`, value))(loginFloor(phase)),
           // A hash on the event loop would hold every GET /me queued behind it for a whole hash, lifting its tail by
           // at least that much; hashes on the thread pool only take a share of the CPU. Compared as a rise over GET
           // /me alone, because on a shared machine both tails carry the same outside noise.
@@ -356,6 +359,23 @@ function argon2Line({ file, source, sourceError, stored }) {
   const same = source && paramsText(source) === paramsText(stored);
   const note = same ? '' : " (**not the source's**: is the measured build older than src/?)";
   return `argon2 parameters: ${fromSource}; the hash the app stored: \`${stored.encoded}\`${note}.`;
+}
+
+/**
+ * The floor, met (true), missed (false) or not measured (undefined), with its value.
+ * @param {LoginPhase | undefined} phase
+ */
+export function loginFloor(phase) {
+  const m = phase?.measured;
+  const floor =
+    `GET /me with logins running ≥ ${LOGIN_FLOOR.meRpsRatio}× its req/s alone, ` +
+    `p99 ≤ ${LOGIN_FLOOR.meP99Ms} ms`;
+  if (!m) return { floor, value: phase?.error ?? 'not measured', met: undefined };
+  return {
+    floor,
+    value: `${fmt(m.meRpsRatio, 2)}×, p99 ${fmt(m.meWithLogin.p99Ms, 2)} ms`,
+    met: m.meRpsRatio >= LOGIN_FLOOR.meRpsRatio && m.meWithLogin.p99Ms <= LOGIN_FLOOR.meP99Ms,
+  };
 }
 
 /**

@@ -63,7 +63,7 @@ import {
 } from './lib.mjs';
 import { MAX_RPS, writeDistinctTokens } from './distinct-tokens.mjs';
 import { introspectFloor, introspectMarkdown, measureIntrospectPhase } from './introspect.mjs';
-import { loginMarkdown, measureLoginPhase } from './login.mjs';
+import { loginFloor, loginMarkdown, measureLoginPhase } from './login.mjs';
 import { measureRefreshPhase, refreshFloor, refreshMarkdown } from './refresh.mjs';
 import { measureRevocationMemory } from './memory.mjs';
 
@@ -515,7 +515,8 @@ function markdownTable(rows) {
  * The performance floors (docs/performance.md), each "met" (true), missed (false) or not measurable here (undefined), with its value.
  * @param {Row[]} rows
  * @param {Awaited<ReturnType<typeof measureRevocationMemory>>[]} memories  one per measured size
- * @param {{ introspect?: Parameters<typeof introspectFloor>[0], refresh?: Parameters<typeof refreshFloor>[0] }} [phases]
+ * @param {{ login?: Parameters<typeof loginFloor>[0], introspect?: Parameters<typeof introspectFloor>[0],
+ *   refresh?: Parameters<typeof refreshFloor>[0] }} [phases]
  */
 function floorChecks(rows, memories, phases = {}) {
   /** @param {string} id */
@@ -592,6 +593,7 @@ function floorChecks(rows, memories, phases = {}) {
         'not measured',
       ),
     ),
+    loginFloor(phases.login),
     introspectFloor(phases.introspect),
     refreshFloor(phases.refresh),
   ];
@@ -857,7 +859,7 @@ async function main() {
   }
 
   const rows = targets.map((target) => summarize(target, runs));
-  const floors = floorChecks(rows, memories, { introspect, refresh });
+  const floors = floorChecks(rows, memories, { login, introspect, refresh });
   const summary = summaryMarkdown({
     header,
     targets,
