@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'bench/results/', 'bench/anchors/dist/', 'eslint.config.mjs', 'jest.config.mjs'] },
+  { ignores: ['dist/', '.ab/', 'coverage/', 'bench/results/', 'bench/anchors/dist/', 'eslint.config.mjs', 'jest.config.mjs'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   prettier,
