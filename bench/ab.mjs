@@ -70,6 +70,8 @@ async function measure(variant, { redis, redisUrl, out, seconds, ticks, first, g
   const base = `http://${HOST}:${port}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'revocable-jwt-ab-db-'));
   const logFile = join(out, `app-${variant.label}.log`);
+  // The bench's own two settings decide how the app is started; the rest are the app's environment.
+  const { APP_MAIN = join(ROOT, 'dist', 'main.js'), NODE_FLAGS, ...settings } = variant.env;
   const env = {
     ...process.env,
     NODE_ENV: 'development',
@@ -80,9 +82,8 @@ async function measure(variant, { redis, redisUrl, out, seconds, ticks, first, g
     ALLOW_VOLATILE_REDIS: 'true',
     REDIS_URL: redisUrl,
     DATABASE_DIR: dataDir,
-    ...variant.env,
+    ...settings,
   };
-  const { APP_MAIN = join(ROOT, 'dist', 'main.js'), NODE_FLAGS } = variant.env;
   const args = [...(NODE_FLAGS ? NODE_FLAGS.split(',') : []), APP_MAIN];
   const app = startChild(process.execPath, args, { env, cwd: out, logFile });
   try {

@@ -31,8 +31,8 @@ export type TokenVerifier = (token: string) => VerifiedClaims;
  * decode, one parse), RS256, ES256 and EdDSA by fast-jwt.
  * Verified claims are then remembered, keyed by the whole token, until the token's `exp` plus the tolerance: a client
  * sends the same token on every request for its whole lifetime, and only the first two pay for the signature and
- * the JSON (a token is taken in on its second request: seen-tokens.ts). A changed byte is another key; a refused token is never remembered; the cache holds no revocation
- * answer (the store is asked on every request). fast-jwt's own cache would key each token by its SHA-256 (~4 µs per
+ * the JSON (a token is taken in on its second request: seen-tokens.ts). A changed byte is another key; a refused
+ * token is never remembered; the cache holds no revocation answer (the store is asked on every request). fast-jwt's own cache would key each token by its SHA-256 (~4 µs per
  * request in the profile) and warns at start about any other key builder, even this exact one. A refusal is the 401
  * itself: it says "expired" or "invalid", nothing more.
  */
